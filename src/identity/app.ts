@@ -1,0 +1,27 @@
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Config } from "../config/index.ts";
+import type { KeyRing } from "../platform/crypto/index.ts";
+import type { Database } from "../platform/db/index.ts";
+import { createHttpServer } from "../platform/http/index.ts";
+import type { IdentityDB } from "./db.ts";
+
+export interface IdentityDeps {
+  config: Config;
+  database: Database<IdentityDB>;
+  keyRing: KeyRing;
+  logger: Logger;
+}
+
+/**
+ * The Identity service's composition root: every module is wired here, once, by hand.
+ */
+export async function createIdentityApp(deps: IdentityDeps): Promise<FastifyInstance> {
+  const app = createHttpServer({
+    service: "identity",
+    logger: deps.logger,
+    trustProxy: deps.config.trustProxy,
+    ready: () => deps.database.ping(),
+  });
+  return app;
+}

@@ -1,0 +1,74 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
+import pg from "pg";
+import { PGlitePool } from "./pglite-pool.ts";
+
+export type DatabaseTarget =
+  | { kind: "pglite"; dataDir: string | undefined }
+  | { kind: "postgres"; url: string; poolMax?: number };
+
+/** A Kysely handle over PostgreSQL (pooled) or embedded PGlite, with the helpers every service uses. */
+export interface Database<DB> {
+  readonly db: Kysely<DB>;
+  readonly kind: "pglite" | "postgres";
+  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
+  /** True when the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+// int8 (count(*), bigserial) and numeric as JS numbers, as PGlite returns them, so both
+// dialects hand the same shapes to the code above. Values here stay far below 2^53.
+const pgTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === 20 || oid === 1700) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/**
+ * Opens the database. With `dataDir: undefined` PGlite runs in memory (tests).
+ *
+ * @example
+ * const database = await openDatabase<IdentityDB>({ kind: "postgres", url: process.env.DATABASE_URL! });
+ */
+export async function openDatabase<DB>(target: DatabaseTarget): Promise<Database<DB>> {
+  let pool: pg.Pool | PGlitePool;
+  if (target.kind === "pglite") {
+    if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
+    const pglite = await PGlite.create(target.dataDir);
+    pool = new PGlitePool(pglite);
+  } else {
+    pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolMax ?? 10,
+      types: pgTypes,
+      // A connection that cannot be had within this time fails the request instead of queueing forever.
+      connectionTimeoutMillis: 10_000,
+    });
+    // An idle client losing its connection (database restart) must not crash the process.
+    pool.on("error", () => {});
+  }
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as pg.Pool }) });
+  let closed = false;
+  return {
+    db,
+    kind: target.kind,
+    transaction: (fn) => db.transaction().execute(fn),
+    async ping() {
+      try {
+        await sql`select 1`.execute(db);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export { type Database, type DatabaseTarget, openDatabase } from "./database.ts";
+export { constraintOf, isForeignKeyViolation, isUniqueViolation } from "./errors.ts";
+export { type Migration, type MigrationSet, migrate } from "./migrate.ts";
