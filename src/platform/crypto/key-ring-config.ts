@@ -18,7 +18,12 @@ export function loadKeyRing(options: {
   const file = join(options.dataDir, "secret.key");
   if (!existsSync(file)) {
     mkdirSync(options.dataDir, { recursive: true });
-    writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600, flag: "wx" });
+    try {
+      writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600, flag: "wx" });
+    } catch (error) {
+      // Another process created it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
   }
   return new KeyRing([parseKey(readFileSync(file, "utf8"), file), ...previous]);
 }
