@@ -16,7 +16,8 @@ const REDACT = [
  * outside production. Secrets never reach it: the redact list names the fields that could carry them.
  */
 export function createLogger(level: string, options: { pretty?: boolean } = {}): Logger {
-  const pretty = options.pretty ?? (process.stdout.isTTY === true && process.env.NODE_ENV !== "production");
+  const pretty =
+    options.pretty ?? (process.stdout.isTTY === true && process.env.NODE_ENV !== "production");
   return pino({
     level,
     redact: { paths: REDACT, censor: "[redacted]" },

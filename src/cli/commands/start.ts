@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { insecureDefaults } from "../../config/index.ts";
 import { startServices } from "../../server/run.ts";
 import type { CliContext } from "../context.ts";
 
@@ -11,12 +12,20 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
     .action(async () => {
       const { config, logger } = ctx;
       const running = await startServices(config, logger);
+      const warnings = insecureDefaults(config);
       ctx.io.stdout(
         [
           "",
           "Assent is running.",
           `  Identity  ${running.urls.identity}    (health: ${running.urls.identity}/readyz)`,
           `  Data      ${config.database.kind === "pglite" ? config.database.dataDir : "PostgreSQL (DATABASE_URL)"}`,
+          ...(warnings.length > 0
+            ? [
+                "",
+                "Development defaults in use (not for production):",
+                ...warnings.map((w) => `  - ${w}`),
+              ]
+            : []),
           "",
           "Press Ctrl-C to stop.",
           "",

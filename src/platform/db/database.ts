@@ -1,7 +1,7 @@
-import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
 import pg from "pg";
+import { lockDataDir } from "./data-dir-lock.ts";
 import { PGlitePool } from "./pglite-pool.ts";
 
 export type DatabaseTarget =
@@ -36,10 +36,15 @@ const pgTypes = {
  */
 export async function openDatabase<DB>(target: DatabaseTarget): Promise<Database<DB>> {
   let pool: pg.Pool | PGlitePool;
+  let unlock = () => {};
   if (target.kind === "pglite") {
-    if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
-    const pglite = await PGlite.create(target.dataDir);
-    pool = new PGlitePool(pglite);
+    if (target.dataDir) unlock = lockDataDir(target.dataDir);
+    try {
+      pool = new PGlitePool(await PGlite.create(target.dataDir));
+    } catch (error) {
+      unlock();
+      throw error;
+    }
   } else {
     pool = new pg.Pool({
       connectionString: target.url,
@@ -68,7 +73,11 @@ export async function openDatabase<DB>(target: DatabaseTarget): Promise<Database
     async close() {
       if (closed) return;
       closed = true;
-      await db.destroy();
+      try {
+        await db.destroy();
+      } finally {
+        unlock();
+      }
     },
   };
 }
