@@ -1,4 +1,5 @@
 import { createDirectory, type Directory, type Tenant } from "../../identity/directory/index.ts";
+import { tenantCreationHooks } from "../../identity/tenant-hooks.ts";
 import { type CliContext, CliError } from "../context.ts";
 
 /**
@@ -7,7 +8,7 @@ import { type CliContext, CliError } from "../context.ts";
  */
 export async function openDirectory(ctx: CliContext): Promise<Directory> {
   const database = await ctx.database();
-  return createDirectory({ database, onTenantCreated: [] });
+  return createDirectory({ database, onTenantCreated: tenantCreationHooks(ctx.keyRing) });
 }
 
 /** The tenant named by `--tenant` (id, slug or verified domain). */

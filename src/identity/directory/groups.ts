@@ -15,7 +15,7 @@ import {
 } from "./group-queries.ts";
 import { isUuid, normaliseDisplayName } from "./names.ts";
 import { selectTenantById } from "./tenant-queries.ts";
-import { inTransaction } from "./transaction.ts";
+import { inTransaction } from "../../platform/db/index.ts";
 import type { Group, GroupMember } from "./types.ts";
 import { getUser } from "./users.ts";
 

@@ -10,7 +10,7 @@ import {
   selectRolesOfUser,
 } from "./role-queries.ts";
 import { type DirectoryRole, directoryRoleName, isDirectoryRole } from "./roles.ts";
-import { inTransaction } from "./transaction.ts";
+import { inTransaction } from "../../platform/db/index.ts";
 import type { DirectoryRoleAssignment } from "./types.ts";
 import { getUser } from "./users.ts";
 

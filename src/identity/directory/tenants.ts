@@ -20,7 +20,7 @@ import {
   selectTenantBySlug,
   selectTenants,
 } from "./tenant-queries.ts";
-import { inTransaction } from "./transaction.ts";
+import { inTransaction } from "../../platform/db/index.ts";
 import type { Tenant, TenantCreatedHook, TenantDomain } from "./types.ts";
 
 /**

@@ -11,7 +11,7 @@ import {
   parseUserPrincipalName,
 } from "./names.ts";
 import { selectTenantById } from "./tenant-queries.ts";
-import { inTransaction } from "./transaction.ts";
+import { inTransaction } from "../../platform/db/index.ts";
 import type { User } from "./types.ts";
 import {
   insertUser,
