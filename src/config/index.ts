@@ -33,6 +33,14 @@ export const configSchema = z.object({
   ASSENT_IDENTITY_URL: url.optional(),
   ASSENT_CONNECT_URL: url.optional(),
   ASSENT_MAIL_URL: url.optional(),
+  /** Base URL of the issuers whose access tokens Mail accepts; defaults to ASSENT_IDENTITY_URL's value. */
+  ASSENT_MAIL_TRUSTED_ISSUER_BASE: url.optional(),
+  /** After fetching an issuer's keys, how long an unknown `kid` waits before the keys are fetched again. */
+  ASSENT_MAIL_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
+  /** 10 MiB: ample for notification mail; larger messages are refused (552) at the SMTP intake. */
+  ASSENT_MAIL_SMTP_MAX_BYTES: z.coerce.number().int().min(1024).default(10_485_760),
+  /** The loopback-only mailbox page; defaults to on outside production. */
+  ASSENT_MAIL_MAILBOX_PAGE: bool.optional(),
   ASSENT_TRUST_PROXY: bool.default(false),
   /** 32 bytes, base64 or hex: the key that encrypts secrets at rest (AES-256-GCM). */
   ASSENT_SECRET_KEY: z.string().optional(),
@@ -59,7 +67,16 @@ export interface Config {
   readonly host: string;
   readonly identity: { readonly port: number; readonly publicUrl: string };
   readonly connect: { readonly port: number; readonly publicUrl: string };
-  readonly mail: { readonly port: number; readonly smtpPort: number; readonly publicUrl: string };
+  readonly mail: {
+    readonly port: number;
+    readonly smtpPort: number;
+    readonly publicUrl: string;
+    /** Issuer of tenant T is `${trustedIssuerBase}/${T}/v2.0`. */
+    readonly trustedIssuerBase: string;
+    readonly jwksCooldownMs: number;
+    readonly smtpMaxBytes: number;
+    readonly mailboxPage: boolean;
+  };
   readonly demo: { readonly port: number };
   readonly trustProxy: boolean;
   readonly secretKey: string | undefined;
@@ -147,6 +164,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       publicUrl: trimSlash(
         raw.ASSENT_MAIL_URL ?? loopbackUrl(raw.ASSENT_HOST, raw.ASSENT_MAIL_PORT),
       ),
+      trustedIssuerBase: trimSlash(
+        raw.ASSENT_MAIL_TRUSTED_ISSUER_BASE ??
+          raw.ASSENT_IDENTITY_URL ??
+          loopbackUrl(raw.ASSENT_HOST, raw.ASSENT_IDENTITY_PORT),
+      ),
+      jwksCooldownMs: raw.ASSENT_MAIL_JWKS_COOLDOWN_MS,
+      smtpMaxBytes: raw.ASSENT_MAIL_SMTP_MAX_BYTES,
+      mailboxPage: raw.ASSENT_MAIL_MAILBOX_PAGE ?? raw.NODE_ENV !== "production",
     },
     demo: { port: raw.ASSENT_DEMO_PORT },
     trustProxy: raw.ASSENT_TRUST_PROXY,

@@ -1,9 +1,10 @@
 import type { Kysely } from "kysely";
 import { identityMigrations } from "../../migrations/identity/index.ts";
+import { mailMigrations } from "../../migrations/mail/index.ts";
 import { migrate } from "../platform/db/index.ts";
 
 /** Every service's schema, in dependency order. */
-export const migrationSets = [identityMigrations];
+export const migrationSets = [identityMigrations, mailMigrations];
 
 /** Applies every schema's pending migrations; returns `schema/name` of each one applied. */
 export async function migrateAll(db: Kysely<any>): Promise<string[]> {
