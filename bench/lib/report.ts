@@ -49,7 +49,11 @@ export function machineDescription(): string {
 }
 
 /** Writes `bench/results/<name>-<timestamp>.json` and `bench/results/latest.md`. */
-export function writeResults(name: string, results: ScenarioResult[], meta: Record<string, unknown>): string {
+export function writeResults(
+  name: string,
+  results: ScenarioResult[],
+  meta: Record<string, unknown>,
+): string {
   const dir = resolve(import.meta.dirname, "..", "results");
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
@@ -59,7 +63,9 @@ export function writeResults(name: string, results: ScenarioResult[], meta: Reco
     "",
     `${new Date().toISOString()} — ${machineDescription()}`,
     "",
-    ...Object.entries(meta).map(([k, v]) => `- ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`),
+    ...Object.entries(meta).map(
+      ([k, v]) => `- ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`,
+    ),
     "",
     ...results.map(formatScenario),
   ].join("\n");

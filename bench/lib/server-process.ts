@@ -13,7 +13,10 @@ export interface ServerProcess<D> {
   stop: () => Promise<void>;
 }
 
-export async function startServer<D>(script: string, env: Record<string, string>): Promise<ServerProcess<D>> {
+export async function startServer<D>(
+  script: string,
+  env: Record<string, string>,
+): Promise<ServerProcess<D>> {
   const child: ChildProcess = spawn(
     process.execPath,
     ["--import", "tsx", resolve(import.meta.dirname, "..", "servers", script)],

@@ -5,6 +5,7 @@ import type { KeyRing } from "../platform/crypto/index.ts";
 import type { Database } from "../platform/db/index.ts";
 import { createHttpServer } from "../platform/http/index.ts";
 import type { IdentityDB } from "./db.ts";
+import { registerOAuth } from "./oauth/index.ts";
 
 export interface IdentityDeps {
   config: Config;
@@ -22,6 +23,15 @@ export async function createIdentityApp(deps: IdentityDeps): Promise<FastifyInst
     logger: deps.logger,
     trustProxy: deps.config.trustProxy,
     ready: () => deps.database.ping(),
+  });
+  // OAuth 2.0 / OpenID Connect: one issuer per tenant at `${publicUrl}/{tenantId}/v2.0`.
+  await registerOAuth(app, {
+    db: deps.database.db,
+    keyRing: deps.keyRing,
+    publicUrl: deps.config.identity.publicUrl,
+    logger: deps.logger,
+    trustProxy: deps.config.trustProxy,
+    providerCacheSize: deps.config.providerCacheSize,
   });
   return app;
 }

@@ -94,7 +94,9 @@ describe("assent directory commands on postgres", () => {
     expect(tenant).toMatchObject({ slug: "contoso", displayName: "Contoso Ltd" });
     // The same tenant-creation hooks as the server: the new tenant has its signing keys.
     const keys = await sql<{ alg: string }>`
-      select alg from identity.signing_keys where tenant_id = ${(tenant as { id: string }).id} order by alg`.execute(database.db);
+      select alg from identity.signing_keys where tenant_id = ${(tenant as { id: string }).id} order by alg`.execute(
+      database.db,
+    );
     expect(keys.rows.map((k) => k.alg)).toEqual(["ES256", "RS256"]);
     const listed = json<Array<{ slug: string }>>(await run(env, ["--json", "tenant", "list"]));
     expect(listed.map((x) => x.slug)).toContain("contoso");

@@ -27,6 +27,10 @@ describe("assent start", () => {
     await first.waitFor(/Assent is running/, 90_000);
     expect(first.output()).toContain(identityUrl);
     expect(first.output()).toMatch(/embedded database/);
+    // First start on an empty database seeds the demo world and prints how to sign in.
+    expect(first.output()).toContain("Demo data created:");
+    expect(first.output()).toContain("admin@contoso.com");
+    expect(first.output()).toMatch(/Password for every demo user: \S+/);
     const ready = await fetch(`${identityUrl}/readyz`);
     expect(ready.status).toBe(200);
 
@@ -48,5 +52,7 @@ describe("assent start", () => {
     expect(await second.exited).toBe(0);
     // Same data directory, nothing to migrate the second time.
     expect(second.output()).not.toMatch(/migrations applied/);
+    expect(second.output()).toContain("Demo data:");
+    expect(second.output()).not.toContain("Demo data created:");
   });
 });

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { inTransaction } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
 import { type AuditActor, recordAudit } from "../activity/audit-log.ts";
 import type { IdentityDB } from "../db.ts";
@@ -13,7 +14,6 @@ import {
 import { isUuid, normaliseAppName } from "./names.ts";
 import { MAX_REDIRECT_URIS, redirectUriProblem } from "./redirect-uri.ts";
 import { ensureServicePrincipal } from "./service-principals.ts";
-import { inTransaction } from "../../platform/db/index.ts";
 import type { Application, SignInAudience } from "./types.ts";
 
 export interface NewApplication {

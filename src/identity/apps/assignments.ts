@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { isUniqueViolation } from "../../platform/db/index.ts";
+import { inTransaction, isUniqueViolation } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
 import { type AuditActor, recordAudit } from "../activity/audit-log.ts";
 import type { IdentityDB } from "../db.ts";
@@ -15,7 +15,6 @@ import { isUuid } from "./names.ts";
 import { selectRoles } from "./permission-queries.ts";
 import { selectServicePrincipalById } from "./service-principal-queries.ts";
 import { ensureServicePrincipal } from "./service-principals.ts";
-import { inTransaction } from "../../platform/db/index.ts";
 import type { AppRole, AppRoleAssignment, PrincipalType } from "./types.ts";
 
 /**

@@ -1,12 +1,12 @@
 import type { Kysely } from "kysely";
 import { generateSecret, hashSecret, verifySecret } from "../../platform/crypto/index.ts";
+import { inTransaction } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
 import { type AuditActor, recordAudit } from "../activity/audit-log.ts";
 import type { IdentityDB } from "../db.ts";
 import { selectApplicationById } from "./application-queries.ts";
 import { isUuid } from "./names.ts";
 import { insertSecret, selectSecretHashes, selectSecrets } from "./secret-queries.ts";
-import { inTransaction } from "../../platform/db/index.ts";
 import type { AddedClientSecret, ClientSecretInfo } from "./types.ts";
 
 /** Entra's portal default lifetime of a client secret. */

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { isUniqueViolation } from "../../platform/db/index.ts";
+import { inTransaction, isUniqueViolation } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
 import { type AuditActor, recordAudit } from "../activity/audit-log.ts";
 import type { IdentityDB } from "../db.ts";
@@ -16,7 +16,6 @@ import {
   selectScopes,
 } from "./permission-queries.ts";
 import { resourceIdentifierUri } from "./resource-ref.ts";
-import { inTransaction } from "../../platform/db/index.ts";
 import type { Application, AppRole, AppRoleMemberType, ExposedScope } from "./types.ts";
 
 async function requireOwnApplication(

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { inTransaction } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
 import { type AuditActor, type ModifiedProperty, recordAudit } from "../activity/audit-log.ts";
 import type { IdentityDB } from "../db.ts";
@@ -11,7 +12,6 @@ import {
   selectServicePrincipals,
   updateServicePrincipal as updateServicePrincipalRow,
 } from "./service-principal-queries.ts";
-import { inTransaction } from "../../platform/db/index.ts";
 import type { ServicePrincipal, ServicePrincipalListing } from "./types.ts";
 
 /** The actor of service principals created on first use (a sign-in, a consent). */

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { isUniqueViolation } from "../../platform/db/index.ts";
+import { inTransaction, isUniqueViolation } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
 import { type AuditActor, recordAudit } from "../activity/audit-log.ts";
 import type { IdentityDB } from "../db.ts";
@@ -15,7 +15,6 @@ import {
 } from "./group-queries.ts";
 import { isUuid, normaliseDisplayName } from "./names.ts";
 import { selectTenantById } from "./tenant-queries.ts";
-import { inTransaction } from "../../platform/db/index.ts";
 import type { Group, GroupMember } from "./types.ts";
 import { getUser } from "./users.ts";
 

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { inTransaction } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
 import { type AuditActor, recordAudit } from "../activity/audit-log.ts";
 import type { IdentityDB } from "../db.ts";
@@ -10,7 +11,6 @@ import {
   selectRolesOfUser,
 } from "./role-queries.ts";
 import { type DirectoryRole, directoryRoleName, isDirectoryRole } from "./roles.ts";
-import { inTransaction } from "../../platform/db/index.ts";
 import type { DirectoryRoleAssignment } from "./types.ts";
 import { getUser } from "./users.ts";
 

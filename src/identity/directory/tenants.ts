@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { isUniqueViolation } from "../../platform/db/index.ts";
+import { inTransaction, isUniqueViolation } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
 import { type AuditActor, recordAudit } from "../activity/audit-log.ts";
 import type { IdentityDB } from "../db.ts";
@@ -20,7 +20,6 @@ import {
   selectTenantBySlug,
   selectTenants,
 } from "./tenant-queries.ts";
-import { inTransaction } from "../../platform/db/index.ts";
 import type { Tenant, TenantCreatedHook, TenantDomain } from "./types.ts";
 
 /**

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { hashPassword, passwordWeakness } from "../../platform/crypto/index.ts";
-import { isUniqueViolation } from "../../platform/db/index.ts";
+import { inTransaction, isUniqueViolation } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
 import { type AuditActor, recordAudit } from "../activity/audit-log.ts";
 import type { IdentityDB } from "../db.ts";
@@ -11,7 +11,6 @@ import {
   parseUserPrincipalName,
 } from "./names.ts";
 import { selectTenantById } from "./tenant-queries.ts";
-import { inTransaction } from "../../platform/db/index.ts";
 import type { User } from "./types.ts";
 import {
   insertUser,

@@ -1,6 +1,7 @@
 import type { JWK } from "jose";
 import type { Kysely } from "kysely";
 import type { KeyRing } from "../../platform/crypto/index.ts";
+import { inTransaction } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
 import { type AuditActor, recordAudit } from "../activity/audit-log.ts";
 import type { IdentityDB } from "../db.ts";
@@ -16,7 +17,6 @@ import {
   selectPublishedKeys,
   touchTenant,
 } from "./signing-key-queries.ts";
-import { inTransaction } from "../../platform/db/index.ts";
 
 /**
  * How long a retired key stays in the JWKS by default: 24 hours, longer than any token Assent

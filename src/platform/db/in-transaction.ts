@@ -8,7 +8,10 @@ import type { Kysely, Transaction } from "kysely";
  * @example
  * await inTransaction(db, async (trx) => { await insertUser(trx, user); await recordAudit(trx, event); });
  */
-export function inTransaction<DB, T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+export function inTransaction<DB, T>(
+  db: Kysely<DB>,
+  fn: (trx: Transaction<DB>) => Promise<T>,
+): Promise<T> {
   if (db.isTransaction) return fn(db as Transaction<DB>);
   return db.transaction().execute(fn);
 }

@@ -1,4 +1,4 @@
 export { type Database, type DatabaseTarget, openDatabase } from "./database.ts";
 export { constraintOf, isForeignKeyViolation, isUniqueViolation } from "./errors.ts";
-export { type Migration, type MigrationSet, migrate } from "./migrate.ts";
 export { inTransaction } from "./in-transaction.ts";
+export { type Migration, type MigrationSet, migrate } from "./migrate.ts";

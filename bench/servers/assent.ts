@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import pino from "pino";
+import { loadConfig } from "../../src/config/index.ts";
+import { CLI_ACTOR } from "../../src/identity/activity/audit-log.ts";
+import { createIdentityApp } from "../../src/identity/app.ts";
+import {
+  addClientSecret,
+  assignAppRole,
+  createApplication,
+  findApplicationById,
+  MAIL_APPLICATION_ID,
+  requirePermission,
+} from "../../src/identity/apps/index.ts";
+import { createDirectory } from "../../src/identity/directory/index.ts";
+import { tenantCreationHooks } from "../../src/identity/tenant-hooks.ts";
+import { KeyRing } from "../../src/platform/crypto/index.ts";
+import { freePort } from "../../test/support/processes.ts";
+import { BENCH_REDIRECT_URI, onStop, openBenchDatabase, ready } from "./common.ts";
+
+/** Assent Identity as deployed: the real app, a tenant, a user, a confidential client. */
+const database = await openBenchDatabase();
+const keyRing = new KeyRing([randomBytes(32)]);
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const config = loadConfig({
+  ASSENT_IDENTITY_URL: base,
+  ASSENT_SECRET_KEY: randomBytes(32).toString("base64"),
+  LOG_LEVEL: "silent",
+});
+const password = "correct horse battery staple";
+const directory = createDirectory({ database, onTenantCreated: tenantCreationHooks(keyRing) });
+const tenant = await directory.tenants.create({ slug: "bench", displayName: "Bench" }, CLI_ACTOR);
+await directory.users.create(
+  tenant.id,
+  { userPrincipalName: "bench@bench.example", displayName: "Bench User", password },
+  CLI_ACTOR,
+);
+const app = await createApplication(
+  database.db,
+  tenant.id,
+  { displayName: "Bench client", redirectUris: [BENCH_REDIRECT_URI] },
+  CLI_ACTOR,
+);
+const { secret } = await addClientSecret(database.db, tenant.id, app.id, {}, CLI_ACTOR);
+const mail = await findApplicationById(database.db, MAIL_APPLICATION_ID);
+if (!mail) throw new Error("Assent Mail resource missing");
+await requirePermission(
+  database.db,
+  tenant.id,
+  app.id,
+  { resource: mail, value: "Mail.Read.All", type: "Role" },
+  CLI_ACTOR,
+);
+const clientSp = await database.db
+  .selectFrom("identity.service_principals")
+  .select("id")
+  .where("tenant_id", "=", tenant.id)
+  .where("application_id", "=", app.id)
+  .executeTakeFirstOrThrow();
+await assignAppRole(
+  database.db,
+  tenant.id,
+  {
+    resourceApplicationId: mail.id,
+    principalType: "ServicePrincipal",
+    principalId: clientSp.id,
+    roleValue: "Mail.Read.All",
+  },
+  CLI_ACTOR,
+);
+
+const server = await createIdentityApp({
+  config,
+  database,
+  keyRing,
+  logger: pino({ level: "silent" }),
+});
+await server.listen({ host: "127.0.0.1", port });
+onStop(async () => {
+  await server.close();
+  await database.close();
+});
+
+const oauth = `${base}/${tenant.id}/oauth2/v2.0`;
+ready({
+  system: "Assent",
+  base,
+  port: (server.server.address() as AddressInfo).port,
+  tokenEndpoint: `${oauth}/token`,
+  authorizationEndpoint: `${oauth}/authorize`,
+  clientId: app.appId,
+  clientSecret: secret,
+  redirectUri: BENCH_REDIRECT_URI,
+  clientCredentialsParams: {
+    grant_type: "client_credentials",
+    scope: "api://assent-mail/.default",
+  },
+  authorizeScope: "openid offline_access api://assent-mail/Mail.Read",
+  login: {
+    kind: "form",
+    username: "bench@bench.example",
+    password,
+    usernameField: "username",
+    passwordField: "password",
+  },
+});

@@ -1,0 +1,92 @@
+import type { Kysely } from "kysely";
+import { type ClientInstance, type ClientStatic, errors } from "oidc-provider";
+import { type Application, checkClientSecret, findApplicationByAppId } from "../../apps/index.ts";
+import type { IdentityDB } from "../../db.ts";
+import type { ClientFinder } from "../adapter.ts";
+import { withEntraCode } from "../errors/entra-error.ts";
+
+/** Client metadata Assent adds to oidc-provider's (declared in extraClientMetadata). */
+export const EXTRA_CLIENT_METADATA = ["assent_application_id"];
+
+/**
+ * The app registration's object id behind an oidc-provider client (extra metadata keeps its
+ * snake_case name on the client instance).
+ */
+export function applicationIdOf(client: ClientInstance | undefined): string | undefined {
+  const id = client?.assent_application_id;
+  return typeof id === "string" ? id : undefined;
+}
+
+// Schemes a redirect URI may not use whatever the client type (RFC 8252 section 8.1 et al.).
+const FORBIDDEN_SCHEMES = new Set(["javascript:", "data:", "vbscript:", "file:"]);
+
+function usableRedirectUris(uris: readonly string[]): string[] {
+  return uris.filter((uri) => {
+    const parsed = URL.parse(uri);
+    return parsed !== null && !parsed.hash && !FORBIDDEN_SCHEMES.has(parsed.protocol);
+  });
+}
+
+/**
+ * An app registration as an oidc-provider client. Public clients authenticate with nothing
+ * (`none`), which makes oidc-provider require PKCE S256 for them (its `pkce.required` default);
+ * confidential clients use client_secret_basic or client_secret_post (oidc-provider accepts
+ * either for a secret-registered client). `client_secret` is a placeholder: secrets are stored
+ * hashed and verified by `verifyHashedSecrets`. A redirect URI with a custom scheme makes the
+ * client "native" (RFC 8252), which also lets loopback redirects use any port (section 7.3).
+ */
+export function toClientMetadata(app: Application, secretPlaceholder: string) {
+  const redirectUris = usableRedirectUris(app.redirectUris);
+  const native = redirectUris.some((uri) => !/^https?:/.test(uri));
+  return {
+    client_id: app.appId,
+    client_name: app.displayName,
+    application_type: native ? "native" : "web",
+    redirect_uris: redirectUris,
+    // Entra accepts any registered reply URL as post_logout_redirect_uri.
+    post_logout_redirect_uris: redirectUris.filter((uri) => /^https?:/.test(uri)),
+    response_types: ["code"],
+    grant_types: app.isPublicClient
+      ? ["authorization_code", "refresh_token"]
+      : ["authorization_code", "refresh_token", "client_credentials"],
+    token_endpoint_auth_method: app.isPublicClient ? "none" : "client_secret_basic",
+    ...(app.isPublicClient ? {} : { client_secret: secretPlaceholder }),
+    ...(app.logoUrl && URL.canParse(app.logoUrl) ? { logo_uri: app.logoUrl } : {}),
+    assent_application_id: app.id,
+  };
+}
+
+/**
+ * Finds a client as seen from one tenant: a multi-tenant app anywhere, a single-tenant app only
+ * in its publisher tenant (elsewhere it does not exist: Entra AADSTS700016).
+ */
+export function clientFinder(
+  db: Kysely<IdentityDB>,
+  tenantId: string,
+  secretPlaceholder: (appId: string) => string,
+): ClientFinder {
+  return async (clientId) => {
+    const app = await findApplicationByAppId(db, clientId);
+    if (!app) return undefined;
+    if (app.signInAudience === "AzureADMyOrg" && app.tenantId !== tenantId) return undefined;
+    return toClientMetadata(app, secretPlaceholder(app.appId));
+  };
+}
+
+/**
+ * oidc-provider compares `client.clientSecret` with the presented secret itself, but Assent
+ * stores only hashes (a database leak must not leak secrets). Its client authentication awaits
+ * `compareClientSecret`, so the provider's own Client class (one per provider instance) gets a
+ * comparison that checks the hashed store instead; an expired secret is told apart, as Entra
+ * does (AADSTS7000222 rather than 7000215).
+ */
+export function verifyHashedSecrets(Client: ClientStatic, db: Kysely<IdentityDB>): void {
+  Client.prototype.compareClientSecret = async function compareHashed(presented: string) {
+    const applicationId = applicationIdOf(this);
+    if (!applicationId) return false;
+    const result = await checkClientSecret(db, applicationId, presented);
+    if (result === "expired")
+      throw withEntraCode(new errors.InvalidClientAuth("client secret expired"), 7000222);
+    return result === "valid";
+  };
+}

@@ -1,0 +1,75 @@
+import { Layout } from "./layout.tsx";
+
+export interface TroubleshootingDetails {
+  code: number;
+  requestId: string;
+  correlationId: string;
+  timestamp: string;
+  message: string;
+  appName?: string | undefined;
+  appId?: string | undefined;
+  ip: string;
+}
+
+export interface ErrorPageProps {
+  title: string;
+  /** What happened and what to do, in plain words. */
+  explanation: string;
+  details: TroubleshootingDetails;
+  errorUri: string;
+  /** Where "Back to the application" leads (a redirect carrying the error), when it may. */
+  continueUrl?: string | undefined;
+}
+
+function detailLines(d: TroubleshootingDetails): Array<[string, string]> {
+  const lines: Array<[string, string]> = [
+    ["Error Code", String(d.code)],
+    ["Request Id", d.requestId],
+    ["Correlation Id", d.correlationId],
+    ["Timestamp", d.timestamp],
+    ["Message", d.message],
+  ];
+  if (d.appName) lines.push(["App name", d.appName]);
+  if (d.appId) lines.push(["App id", d.appId]);
+  lines.push(["IP address", d.ip]);
+  return lines;
+}
+
+/**
+ * An error the user sees instead of being sent back to the app: an unknown app, a redirect
+ * URI the app did not register (RFC 6749 section 4.1.2.1: never redirect there), an unknown
+ * tenant. Ends with Entra's "Troubleshooting details" block, as selectable text.
+ */
+export function ErrorPage(props: ErrorPageProps) {
+  const lines = detailLines(props.details);
+  return (
+    <Layout title={props.title}>
+      <h1>{props.title}</h1>
+      <p>{props.explanation}</p>
+      <p className="muted">
+        Error code AST{props.details.code}. <a href={props.errorUri}>What does this mean?</a>
+      </p>
+      {props.continueUrl ? (
+        <p>
+          <a href={props.continueUrl}>Back to the application</a>
+        </p>
+      ) : null}
+      <section aria-labelledby="troubleshooting">
+        <h2 id="troubleshooting" style={{ fontSize: "16px", marginTop: "24px" }}>
+          Troubleshooting details
+        </h2>
+        <p className="muted">If you contact your administrator, send this info to them.</p>
+        <dl className="trouble">
+          {lines.map(([name, value]) => [
+            <dt key={`${name}-t`}>{name}</dt>,
+            <dd key={`${name}-d`}>{value}</dd>,
+          ])}
+        </dl>
+        <details>
+          <summary>Show as text to copy</summary>
+          <pre className="copy">{lines.map(([name, value]) => `${name}: ${value}`).join("\n")}</pre>
+        </details>
+      </section>
+    </Layout>
+  );
+}
