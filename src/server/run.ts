@@ -9,8 +9,13 @@ import { loadKeyRing } from "../platform/crypto/index.ts";
 import { type Database, openDatabase } from "../platform/db/index.ts";
 import { migrateAll } from "./migrations.ts";
 
+/** The deployables one process can run; `assent start` runs them all. */
+export const SERVICES = ["identity", "mail"] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
 export interface RunningServices {
-  urls: { identity: string; mail: string; mailbox: string | undefined; smtp: string };
+  /** Public URLs of what runs in this process. */
+  urls: { identity?: string; mail?: string; mailbox?: string; smtp?: string };
   /** The demo world, when `demo` was asked for. */
   demo: DemoSeed | undefined;
   database: Database<IdentityDB>;
@@ -19,44 +24,54 @@ export interface RunningServices {
 }
 
 /**
- * Opens the database, applies migrations, and starts the services on their ports.
- * Used by `assent start` and by the tests that need real listening servers.
+ * Opens the database, applies migrations, and starts the chosen services on their ports.
+ * Used by `assent start` (all of them), `assent serve <service>` (one), and tests.
  */
 export async function startServices(
   config: Config,
   logger: Logger,
-  options: { demo?: boolean } = {},
+  options: { demo?: boolean; services?: readonly ServiceName[] } = {},
 ): Promise<RunningServices> {
+  const services = new Set(options.services ?? SERVICES);
   for (const warning of insecureDefaults(config)) logger.warn(`insecure default: ${warning}`);
   const database = await openDatabase<IdentityDB>(config.database);
   const servers: FastifyInstance[] = [];
   let mail: RunningMailService | undefined;
   let demo: DemoSeed | undefined;
+  const stopAll = async () => {
+    await Promise.allSettled([mail?.stop(), ...servers.map((s) => s.close())]);
+  };
   try {
     const applied = await migrateAll(database.db);
     if (applied.length > 0) logger.info({ applied }, "migrations applied");
     const keyRing = loadKeyRing(config);
     if (options.demo) demo = await seedDemo(database, keyRing, config);
-    const identity = await createIdentityApp({ config, database, keyRing, logger });
-    servers.push(identity);
-    await identity.listen({ host: config.host, port: config.identity.port });
-    mail = await startMailService(config, logger, database);
+    if (services.has("identity")) {
+      const identity = await createIdentityApp({ config, database, keyRing, logger });
+      servers.push(identity);
+      await identity.listen({ host: config.host, port: config.identity.port });
+    }
+    if (services.has("mail")) mail = await startMailService(config, logger, database);
   } catch (error) {
-    await Promise.allSettled([mail?.stop(), ...servers.map((s) => s.close())]);
+    await stopAll();
     await database.close();
     throw error;
   }
   return {
     urls: {
-      identity: config.identity.publicUrl,
-      mail: config.mail.publicUrl,
-      mailbox: config.mail.mailboxPage ? `${config.mail.publicUrl}/mailbox` : undefined,
-      smtp: `smtp://127.0.0.1:${mail.ports.smtp}`,
+      ...(services.has("identity") ? { identity: config.identity.publicUrl } : {}),
+      ...(mail
+        ? {
+            mail: config.mail.publicUrl,
+            smtp: `smtp://127.0.0.1:${mail.ports.smtp}`,
+            ...(config.mail.mailboxPage ? { mailbox: `${config.mail.publicUrl}/mailbox` } : {}),
+          }
+        : {}),
     },
     demo,
     database,
     async stop() {
-      await Promise.allSettled([mail?.stop(), ...servers.map((s) => s.close())]);
+      await stopAll();
       await database.close();
     },
   };

@@ -56,3 +56,22 @@ describe("assent start", () => {
     expect(second.output()).not.toContain("Demo data created:");
   });
 });
+
+describe("assent serve", () => {
+  it("runs one service alone, and refuses an unknown one clearly", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "assent-serve-"));
+    const vars = await env(dataDir);
+    const unknown = spawnAssent(["serve", "nope"], vars);
+    expect(await unknown.exited).not.toBe(0);
+    expect(unknown.output()).toContain('unknown service "nope": choose one of identity, mail');
+
+    const mail = spawnAssent(["serve", "mail"], vars);
+    await mail.waitFor(/Assent is running/, 90_000);
+    expect(mail.output()).toContain(`Mail API  http://localhost:${vars.ASSENT_MAIL_PORT}`);
+    expect(mail.output()).not.toContain("Identity  ");
+    expect((await fetch(`http://localhost:${vars.ASSENT_MAIL_PORT}/readyz`)).status).toBe(200);
+    await expect(fetch(`http://localhost:${vars.ASSENT_IDENTITY_PORT}/readyz`)).rejects.toThrow();
+    mail.child.kill("SIGTERM");
+    expect(await mail.exited).toBe(0);
+  });
+});

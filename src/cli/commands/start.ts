@@ -1,14 +1,19 @@
 import type { Command } from "commander";
 import { insecureDefaults } from "../../config/index.ts";
 import { DEMO_PASSWORD, type DemoSeed } from "../../demo/seed.ts";
-import { startServices } from "../../server/run.ts";
-import type { CliContext } from "../context.ts";
+import {
+  type RunningServices,
+  SERVICES,
+  type ServiceName,
+  startServices,
+} from "../../server/run.ts";
+import { type CliContext, CliError } from "../context.ts";
 
 export function registerStartCommand(program: Command, ctx: CliContext): void {
   program
     .command("start")
     .description(
-      "run Assent (Identity, and the other services as they land) on the configured ports",
+      "run every service (Identity, Mail) on its port, with demo data on the embedded database",
     )
     .option(
       "--demo",
@@ -16,58 +21,76 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
     )
     .option("--no-demo", "do not seed demo data")
     .action(async (options: { demo?: boolean }) => {
-      const { config, logger } = ctx;
-      const demo = options.demo ?? config.database.kind === "pglite";
-      const running = await startServices(config, logger, { demo });
-      const warnings = insecureDefaults(config);
-      ctx.io.stdout(
-        [
-          "",
-          "Assent is running.",
-          `  Identity  ${running.urls.identity}    (health: ${running.urls.identity}/readyz)`,
-          `  Mail API  ${running.urls.mail}/v1.0/me    SMTP intake ${running.urls.smtp}`,
-          ...(running.urls.mailbox
-            ? [`  Mailboxes ${running.urls.mailbox}    (read the demo users' mail)`]
-            : []),
-          `  Data      ${config.database.kind === "pglite" ? config.database.dataDir : "PostgreSQL (DATABASE_URL)"}`,
-          ...demoLines(running.demo, running.urls.identity),
-          ...(warnings.length > 0
-            ? [
-                "",
-                "Development defaults in use (not for production):",
-                ...warnings.map((w) => `  - ${w}`),
-              ]
-            : []),
-          "",
-          "Press Ctrl-C to stop.",
-          "",
-        ].join("\n"),
-      );
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const stop = (signal: string) => {
-          if (stopping) return;
-          stopping = true;
-          logger.info({ signal }, "shutting down: finishing in-flight requests");
-          const timer = setTimeout(() => {
-            logger.error("shutdown timed out; exiting");
-            process.exit(1);
-          }, config.shutdownTimeoutMs);
-          timer.unref();
-          running.stop().then(resolve, (error) => {
-            logger.error({ err: error }, "shutdown failed");
-            resolve();
-          });
-        };
-        process.once("SIGINT", () => stop("SIGINT"));
-        process.once("SIGTERM", () => stop("SIGTERM"));
-      });
-      ctx.io.stdout("Assent stopped.");
+      const demo = options.demo ?? ctx.config.database.kind === "pglite";
+      await run(ctx, { demo, services: SERVICES });
+    });
+
+  program
+    .command("serve")
+    .description(`run one service: ${SERVICES.join(", ")}`)
+    .argument("<service>", SERVICES.join(" | "))
+    .action(async (service: string) => {
+      if (!(SERVICES as readonly string[]).includes(service))
+        throw new CliError(`unknown service "${service}": choose one of ${SERVICES.join(", ")}`);
+      await run(ctx, { demo: false, services: [service as ServiceName] });
     });
 }
 
-function demoLines(demo: DemoSeed | undefined, identityUrl: string): string[] {
-  if (!demo) return [];
+async function run(ctx: CliContext, options: { demo: boolean; services: readonly ServiceName[] }) {
+  const { config, logger } = ctx;
+  const running = await startServices(config, logger, options);
+  ctx.io.stdout(banner(running, insecureDefaults(config), config.database));
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, "shutting down: finishing in-flight requests");
+      const timer = setTimeout(() => {
+        logger.error("shutdown timed out; exiting");
+        process.exit(1);
+      }, config.shutdownTimeoutMs);
+      timer.unref();
+      running.stop().then(resolve, (error) => {
+        logger.error({ err: error }, "shutdown failed");
+        resolve();
+      });
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+  ctx.io.stdout("Assent stopped.");
+}
+
+function banner(
+  running: RunningServices,
+  warnings: string[],
+  database: { kind: "pglite"; dataDir: string } | { kind: "postgres" },
+): string {
+  const { urls } = running;
+  return [
+    "",
+    "Assent is running.",
+    ...(urls.identity ? [`  Identity  ${urls.identity}    (health: ${urls.identity}/readyz)`] : []),
+    ...(urls.mail ? [`  Mail API  ${urls.mail}/v1.0/me    SMTP intake ${urls.smtp}`] : []),
+    ...(urls.mailbox ? [`  Mailboxes ${urls.mailbox}    (read the demo users' mail)`] : []),
+    `  Data      ${database.kind === "pglite" ? database.dataDir : "PostgreSQL (DATABASE_URL)"}`,
+    ...demoLines(running.demo, urls.identity),
+    ...(warnings.length > 0
+      ? [
+          "",
+          "Development defaults in use (not for production):",
+          ...warnings.map((w) => `  - ${w}`),
+        ]
+      : []),
+    "",
+    "Press Ctrl-C to stop.",
+    "",
+  ].join("\n");
+}
+
+function demoLines(demo: DemoSeed | undefined, identityUrl: string | undefined): string[] {
+  if (!demo || !identityUrl) return [];
   const contoso = demo.tenants.find((t) => t.slug === "contoso");
   return [
     "",
