@@ -8,9 +8,9 @@ import {
   postForm,
   type SystemDescriptor,
 } from "./lib/http-flow.ts";
-import { runLoad } from "./lib/load.ts";
+import { type LoadResult, mergeRounds, runLoad } from "./lib/load.ts";
 import type { ScenarioResult, SystemFigure } from "./lib/report.ts";
-import { startServer } from "./lib/server-process.ts";
+import { type ServerProcess, startServer } from "./lib/server-process.ts";
 
 /**
  * Issue 3's benchmark: Assent against a bare oidc-provider configured the same way, side by
@@ -22,21 +22,25 @@ export interface OAuthBenchOptions {
   /** PostgreSQL admin URL to create scratch databases from; undefined = embedded PGlite. */
   postgresUrl: string | undefined;
   concurrency: number;
+  /** Runs only the scenarios whose name contains this text. */
+  only?: string | undefined;
+  /** Extra Node options for the server processes (`--profile`: `--cpu-prof ...`). */
+  nodeArgs?: string[];
 }
 
-const SYSTEMS = [
+export const SYSTEMS = [
   { script: "assent.ts", name: "Assent" },
   { script: "bare-oidc-provider.ts", name: "oidc-provider (bare)" },
 ];
 
-type Scenario = {
+export type Scenario = {
   name: string;
   unit: string;
   setup: (d: SystemDescriptor) => Promise<unknown>;
   iteration: (d: SystemDescriptor, state: any) => Promise<void>;
 };
 
-const SCENARIOS: Scenario[] = [
+export const SCENARIOS: Scenario[] = [
   {
     name: "client credentials token",
     unit: "tokens/s",
@@ -90,7 +94,7 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-async function scratchDatabase(
+export async function scratchDatabase(
   adminUrl: string,
 ): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `assent_bench_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
@@ -111,40 +115,86 @@ async function scratchDatabase(
   };
 }
 
+/**
+ * Each scenario starts every system (own process, own scratch database), then measures them in
+ * alternating rounds (A B, B A, A B, ...), so a burst of other work on the machine lands on both
+ * rather than on whichever happened to run then; each system's figure merges its rounds.
+ */
 export async function runOAuthBench(
   options: OAuthBenchOptions,
   log: (line: string) => void,
 ): Promise<ScenarioResult[]> {
   const timing = options.quick
-    ? { warmupMs: 1_000, durationMs: 3_000 }
-    : { warmupMs: 3_000, durationMs: 10_000 };
+    ? { rounds: 3, warmupMs: 1_000, durationMs: 3_000 }
+    : { rounds: 5, warmupMs: 3_000, durationMs: 10_000 };
   const results: ScenarioResult[] = [];
   for (const scenario of SCENARIOS) {
-    const figures: SystemFigure[] = [];
-    for (const system of SYSTEMS) {
-      const scratch = options.postgresUrl ? await scratchDatabase(options.postgresUrl) : undefined;
-      const server = await startServer<SystemDescriptor>(
-        system.script,
-        scratch ? { BENCH_DATABASE_URL: scratch.url } : {},
-      );
-      try {
-        const d = server.descriptor;
-        server.resetPeak();
-        const result = await runLoad({
-          concurrency: options.concurrency,
-          ...timing,
-          setup: () => scenario.setup(d),
-          iteration: (state) => scenario.iteration(d, state),
-        });
-        figures.push({ system: system.name, ...result, peakRssMb: server.peakRssMb() });
-        log(
-          `  ${scenario.name} — ${system.name}: ${result.perSecond.toFixed(1)} ${scenario.unit} (p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors${result.firstError ? `: ${result.firstError}` : ""})`,
-        );
-      } finally {
-        await server.stop();
-        await scratch?.drop();
+    if (options.only && !scenario.name.includes(options.only)) continue;
+    const running: Array<{
+      name: string;
+      server: ServerProcess<SystemDescriptor>;
+      drop: () => Promise<void>;
+      rounds: LoadResult[];
+      latencies: number[];
+      peakRssMb: number;
+    }> = [];
+    try {
+      for (const system of SYSTEMS) {
+        const scratch = options.postgresUrl
+          ? await scratchDatabase(options.postgresUrl)
+          : undefined;
+        try {
+          const server = await startServer<SystemDescriptor>(
+            system.script,
+            scratch ? { BENCH_DATABASE_URL: scratch.url } : {},
+            options.nodeArgs,
+          );
+          running.push({
+            name: system.name,
+            server,
+            drop: async () => scratch?.drop(),
+            rounds: [],
+            latencies: [],
+            peakRssMb: 0,
+          });
+        } catch (error) {
+          await scratch?.drop();
+          throw error;
+        }
+      }
+      for (let round = 0; round < timing.rounds; round++) {
+        const order = round % 2 === 0 ? running : [...running].reverse();
+        for (const system of order) {
+          const d = system.server.descriptor;
+          system.server.resetPeak();
+          system.rounds.push(
+            await runLoad({
+              concurrency: options.concurrency,
+              // The first round warms each server up (JIT, pools); later ones only refill.
+              warmupMs: round === 0 ? timing.warmupMs : 500,
+              durationMs: timing.durationMs / timing.rounds,
+              setup: () => scenario.setup(d),
+              iteration: (state) => scenario.iteration(d, state),
+              latencies: system.latencies,
+              serverCpuMs: system.server.cpuMs,
+            }),
+          );
+          system.peakRssMb = Math.max(system.peakRssMb, system.server.peakRssMb());
+        }
+      }
+    } finally {
+      for (const system of running) {
+        await system.server.stop();
+        await system.drop();
       }
     }
+    const figures: SystemFigure[] = running.map((system) => {
+      const result = mergeRounds(system.rounds, system.latencies);
+      log(
+        `  ${scenario.name} — ${system.name}: ${result.perSecond.toFixed(1)} ${scenario.unit} (rounds ${system.rounds.map((r) => r.perSecond.toFixed(0)).join(" ")}; server CPU ${result.cpuMsPerIteration?.toFixed(2)} ms each; p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors${result.firstError ? `: ${result.firstError}` : ""})`,
+      );
+      return { system: system.name, ...result, peakRssMb: system.peakRssMb };
+    });
     results.push({ scenario: scenario.name, unit: scenario.unit, figures, target: 0.8 });
   }
   return results;

@@ -12,10 +12,20 @@ export interface LoadOptions<W> {
   setup: (worker: number) => Promise<W>;
   /** One measured unit of work: a token, a flow completion. Throw on a wrong answer. */
   iteration: (state: W) => Promise<void>;
+  /** Receives every measured latency (ms), so rounds can be merged (see mergeRounds). */
+  latencies?: number[];
+  /** The server's CPU time so far (ms), read when measuring starts and stops. */
+  serverCpuMs?: () => number;
 }
 
 export interface LoadResult {
   completions: number;
+  /** Seconds measured. */
+  seconds?: number;
+  /** Server CPU time per completion (ms): steadier than throughput on a shared machine. */
+  cpuMsPerIteration?: number;
+  /** Server CPU time measured (ms). */
+  serverCpuMs?: number;
   errors: number;
   perSecond: number;
   p50Ms: number;
@@ -48,18 +58,47 @@ export async function runLoad<W>(options: LoadOptions<W>): Promise<LoadResult> {
   await sleep(options.warmupMs);
   measuring = true;
   const started = performance.now();
+  const cpuBefore = options.serverCpuMs?.() ?? Number.NaN;
   await sleep(options.durationMs);
   measuring = false;
+  const cpu = (options.serverCpuMs?.() ?? Number.NaN) - cpuBefore;
   const elapsed = (performance.now() - started) / 1000;
   stop = true;
   await Promise.all(running);
+  options.latencies?.push(...latencies);
   latencies.sort((a, b) => a - b);
   return {
     completions: latencies.length,
+    seconds: elapsed,
+    ...(Number.isFinite(cpu)
+      ? { serverCpuMs: cpu, cpuMsPerIteration: cpu / Math.max(latencies.length, 1) }
+      : {}),
     errors,
     perSecond: latencies.length / elapsed,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
+    ...(firstError ? { firstError } : {}),
+  };
+}
+
+/**
+ * One figure from several measurement rounds of the same system: completions over the time
+ * measured, latency percentiles over every round's samples.
+ */
+export function mergeRounds(rounds: LoadResult[], latencies: number[]): LoadResult {
+  const completions = rounds.reduce((n, r) => n + r.completions, 0);
+  const seconds = rounds.reduce((n, r) => n + (r.seconds ?? 0), 0);
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const firstError = rounds.find((r) => r.firstError)?.firstError;
+  const cpu = rounds.reduce((n, r) => n + (r.serverCpuMs ?? Number.NaN), 0);
+  return {
+    completions,
+    seconds,
+    ...(Number.isFinite(cpu) ? { serverCpuMs: cpu, cpuMsPerIteration: cpu / completions } : {}),
+    errors: rounds.reduce((n, r) => n + r.errors, 0),
+    perSecond: completions / seconds,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
     ...(firstError ? { firstError } : {}),
   };
 }

@@ -19,12 +19,15 @@ export interface ScenarioResult {
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 
-/** One table per scenario: figure, latency, errors, peak RSS, and the ratio to Assent. */
+/**
+ * One table per scenario: figure, latency, server CPU time per completed iteration (the
+ * server process only, not its database), errors, peak RSS, and the ratio to Assent.
+ */
 export function formatScenario(result: ScenarioResult): string {
   const assent = result.figures[0]!;
   const rows = result.figures.map((f) => {
     const ratio = f === assent ? "1.00x" : `${fmt(assent.perSecond / f.perSecond, 2)}x`;
-    return `| ${f.system} | ${fmt(f.perSecond, 1)} ${result.unit} | ${fmt(f.p50Ms, 1)} | ${fmt(f.p99Ms, 1)} | ${f.errors} | ${fmt(f.peakRssMb)} MB | ${ratio} |`;
+    return `| ${f.system} | ${fmt(f.perSecond, 1)} ${result.unit} | ${fmt(f.p50Ms, 1)} | ${fmt(f.p99Ms, 1)} | ${fmt(f.cpuMsPerIteration ?? Number.NaN, 2)} | ${f.errors} | ${fmt(f.peakRssMb)} MB | ${ratio} |`;
   });
   const peer = result.figures[1];
   const verdict =
@@ -36,8 +39,8 @@ export function formatScenario(result: ScenarioResult): string {
   return [
     `### ${result.scenario}${verdict ? ` — ${verdict}` : ""}`,
     "",
-    "| system | throughput | p50 ms | p99 ms | errors | peak RSS | Assent ÷ system |",
-    "|---|---|---|---|---|---|---|",
+    "| system | throughput | p50 ms | p99 ms | server CPU ms each | errors | peak RSS | Assent ÷ system |",
+    "|---|---|---|---|---|---|---|---|",
     ...rows,
     "",
   ].join("\n");

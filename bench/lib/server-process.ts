@@ -6,20 +6,28 @@ import { resolve } from "node:path";
  * A system under test in its own process. The script prints one line `READY <json>` when it
  * listens; its resident memory is sampled from /proc so the peak under load is reported.
  */
+// USER_HZ: the unit of /proc/<pid>/stat times, 100 on every Linux this runs on.
+const CLOCK_TICKS = 100;
+
 export interface ServerProcess<D> {
   descriptor: D;
+  pid: number;
   peakRssMb: () => number;
   resetPeak: () => void;
+  /** CPU time (user + system) the server process has used so far, in milliseconds. */
+  cpuMs: () => number;
   stop: () => Promise<void>;
 }
 
 export async function startServer<D>(
   script: string,
   env: Record<string, string>,
+  /** Extra Node options for the server, e.g. `--cpu-prof` (see run.ts `--profile`). */
+  nodeArgs: string[] = [],
 ): Promise<ServerProcess<D>> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ["--import", "tsx", resolve(import.meta.dirname, "..", "servers", script)],
+    [...nodeArgs, "--import", "tsx", resolve(import.meta.dirname, "..", "servers", script)],
     { env: { ...process.env, ...env, LOG_LEVEL: "silent" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
@@ -54,12 +62,23 @@ export async function startServer<D>(
   const sampler = setInterval(sample, 100);
   return {
     descriptor,
+    pid: child.pid ?? 0,
     peakRssMb: () => {
       sample();
       return peak;
     },
     resetPeak: () => {
       peak = 0;
+    },
+    cpuMs: () => {
+      try {
+        // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime, stime.
+        const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+      } catch {
+        return Number.NaN;
+      }
     },
     async stop() {
       clearInterval(sampler);

@@ -12,6 +12,7 @@ import {
   MAIL_APPLICATION_ID,
   requirePermission,
 } from "../../src/identity/apps/index.ts";
+import { grantDelegatedPermissions } from "../../src/identity/consent/index.ts";
 import { createDirectory } from "../../src/identity/directory/index.ts";
 import { tenantCreationHooks } from "../../src/identity/tenant-hooks.ts";
 import { KeyRing } from "../../src/platform/crypto/index.ts";
@@ -66,6 +67,20 @@ await assignAppRole(
     principalType: "ServicePrincipal",
     principalId: clientSp.id,
     roleValue: "Mail.Read.All",
+  },
+  CLI_ACTOR,
+);
+
+// The bench user has consented already (as the bare peer's interaction grants what is asked):
+// the flows measured are those of a signed-in user with an existing grant, no consent screen.
+await grantDelegatedPermissions(
+  database.db,
+  tenant.id,
+  {
+    clientApplicationId: app.id,
+    resourceApplicationId: mail.id,
+    scopes: ["openid", "offline_access", "Mail.Read"],
+    consentType: "AllPrincipals",
   },
   CLI_ACTOR,
 );

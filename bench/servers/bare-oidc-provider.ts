@@ -60,6 +60,12 @@ const provider = new Provider(`${base}${mount}/v2.0`, {
   scopes: ["openid", "offline_access", "profile", "email"],
   pkce: { required: () => true },
   rotateRefreshToken: true,
+  // Assent issues a refresh token whenever offline_access is asked for (as Entra does); a
+  // bare provider drops offline_access without prompt=consent (its reading of OIDC Core
+  // section 11). Issuing one to every client allowed the grant type makes the code flow of
+  // both systems produce the same three tokens.
+  issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed: (t: string) => boolean }) =>
+    client.grantTypeAllowed("refresh_token"),
   cookies: { keys: [randomBytes(32).toString("base64url")] },
   ttl: {
     AccessToken: 3600,

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IdentityDB } from "../../src/identity/db.ts";
 import { type Database, openDatabase } from "../../src/platform/db/index.ts";
 import { migrateAll } from "../../src/server/migrations.ts";
+import { QueryCounter } from "../lib/query-counter.ts";
 
 /**
  * Both systems under test open the same kind of database the same way: PostgreSQL from
@@ -13,7 +14,12 @@ export async function openBenchDatabase(): Promise<Database<IdentityDB>> {
     url ? { kind: "postgres", url, poolMax: 10 } : { kind: "pglite", dataDir: undefined },
   );
   await migrateAll(database.db);
-  return database;
+  const queryLog = process.env.BENCH_QUERY_LOG;
+  if (!queryLog) return database;
+  // Round-trip counting (bench/queries.ts): every statement through this handle is counted.
+  const counter = new QueryCounter();
+  process.on("SIGUSR2", () => counter.dump(queryLog));
+  return { ...database, db: database.db.withPlugin(counter) };
 }
 
 export function ready(descriptor: Record<string, unknown>): void {

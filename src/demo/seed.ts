@@ -7,6 +7,7 @@ import {
   MAIL_RESOURCE,
   requirePermission,
 } from "../identity/apps/index.ts";
+import { updateConsentSettings } from "../identity/consent/index.ts";
 import type { IdentityDB } from "../identity/db.ts";
 import { createDirectory } from "../identity/directory/index.ts";
 import { tenantCreationHooks } from "../identity/tenant-hooks.ts";
@@ -76,6 +77,14 @@ export async function seedDemo(
         SEED_ACTOR,
       );
       await directory.tenants.addDomain(contoso.id, "contoso.com", SEED_ACTOR);
+      // The scenario: Contoso's users may not consent to apps; they ask for approval instead.
+      // The publisher tenant keeps the default (verified publishers, low-impact permissions).
+      await updateConsentSettings(
+        trx,
+        contoso.id,
+        { userConsent: "disabled", adminConsentWorkflowEnabled: true },
+        SEED_ACTOR,
+      );
       await directory.tenants.addDomain(publisher.id, "northwind.example", SEED_ACTOR);
       const admin = await directory.users.create(
         contoso.id,

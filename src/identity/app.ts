@@ -4,6 +4,7 @@ import type { Config } from "../config/index.ts";
 import type { KeyRing } from "../platform/crypto/index.ts";
 import type { Database } from "../platform/db/index.ts";
 import { createHttpServer } from "../platform/http/index.ts";
+import { registerAdminApi } from "./admin-api/index.ts";
 import type { IdentityDB } from "./db.ts";
 import { registerOAuth } from "./oauth/index.ts";
 
@@ -33,5 +34,7 @@ export async function createIdentityApp(deps: IdentityDeps): Promise<FastifyInst
     trustProxy: deps.config.trustProxy,
     providerCacheSize: deps.config.providerCacheSize,
   });
+  // Admin REST API under /api/v1 (tokens for api://assent-admin), OpenAPI at /api/openapi.json.
+  await registerAdminApi(app, deps);
   return app;
 }

@@ -1,5 +1,6 @@
 import type { ActivityTables } from "./activity/tables.ts";
 import type { AppsTables } from "./apps/tables.ts";
+import type { ConsentTables } from "./consent/tables.ts";
 import type { DirectoryTables } from "./directory/tables.ts";
 import type { OAuthTables } from "./oauth/tables.ts";
 
@@ -9,4 +10,9 @@ import type { OAuthTables } from "./oauth/tables.ts";
  * its own tables in its `tables.ts`; this interface composes them.
  * Every tenant-owned table carries `tenant_id`, and every query filters on it.
  */
-export interface IdentityDB extends DirectoryTables, ActivityTables, AppsTables, OAuthTables {}
+export interface IdentityDB
+  extends DirectoryTables,
+    ActivityTables,
+    AppsTables,
+    ConsentTables,
+    OAuthTables {}

@@ -1,8 +1,10 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.ts";
 import { registerAppCommands } from "./app.ts";
+import { registerConsentCommands } from "./consent.ts";
 import { registerDirectoryCommands } from "./directory.ts";
 import { registerKeysCommands } from "./keys.ts";
+import { registerLogsCommands } from "./logs.ts";
 import { registerMigrateCommand } from "./migrate.ts";
 import { registerStartCommand } from "./start.ts";
 
@@ -14,5 +16,7 @@ export const commands: RegisterCommands[] = [
   registerMigrateCommand,
   registerDirectoryCommands,
   registerAppCommands,
+  registerConsentCommands,
   registerKeysCommands,
+  registerLogsCommands,
 ];

@@ -103,21 +103,36 @@ export async function listClientSecrets(
 // Compared against when an application has no secret, so the answer takes as long either way.
 const NO_SECRET_HASH = hashSecret("assent-no-client-secret");
 
+/** What a presented client secret is checked against: the stored hash and its expiry. */
+export interface StoredSecretHash {
+  secretHash: string;
+  expiresAt: Date;
+}
+
 /**
- * Checks a presented client secret against every secret of the application in constant time
- * per secret. "expired" only when the presented secret is one of the application's secrets
- * and that secret has expired; anything else that does not match is "invalid".
- *
- * @example
- * if ((await checkClientSecret(db, app.id, presented)) !== "valid") throw invalidClient();
+ * The application's secret hashes (the OAuth layer caches them per node, checked against the
+ * database's cache versions on every request; see src/identity/oauth/provider/catalog.ts).
  */
-export async function checkClientSecret(
+export async function clientSecretHashes(
   db: Kysely<IdentityDB>,
   applicationId: string,
+): Promise<StoredSecretHash[]> {
+  return isUuid(applicationId) ? selectSecretHashes(db, applicationId) : [];
+}
+
+/**
+ * Checks a presented client secret against an application's stored secrets, in constant time
+ * per secret. "expired" only when the presented secret is one of them and it has expired;
+ * anything else that does not match is "invalid".
+ *
+ * @example
+ * matchClientSecret(await clientSecretHashes(db, app.id), presented); // "valid"
+ */
+export function matchClientSecret(
+  secrets: readonly StoredSecretHash[],
   presented: string,
   now: Date = new Date(),
-): Promise<"valid" | "invalid" | "expired"> {
-  const secrets = isUuid(applicationId) ? await selectSecretHashes(db, applicationId) : [];
+): "valid" | "invalid" | "expired" {
   if (secrets.length === 0) {
     verifySecret(presented, NO_SECRET_HASH);
     return "invalid";
@@ -130,4 +145,20 @@ export async function checkClientSecret(
     else if (result === "invalid") result = "expired";
   }
   return result;
+}
+
+/**
+ * Checks a presented client secret against every secret of the application (see
+ * matchClientSecret).
+ *
+ * @example
+ * if ((await checkClientSecret(db, app.id, presented)) !== "valid") throw invalidClient();
+ */
+export async function checkClientSecret(
+  db: Kysely<IdentityDB>,
+  applicationId: string,
+  presented: string,
+  now: Date = new Date(),
+): Promise<"valid" | "invalid" | "expired"> {
+  return matchClientSecret(await clientSecretHashes(db, applicationId), presented, now);
 }

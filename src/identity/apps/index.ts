@@ -6,6 +6,15 @@
  * `application.invalid_redirect_uri`, `application.duplicate_scope`, …).
  */
 export {
+  ADMIN_APPLICATION_ID,
+  ADMIN_PERMISSIONS,
+  ADMIN_RESOURCE,
+  ADMIN_ROLE_IDS,
+  ADMIN_SCOPE_IDS,
+  type AdminPermission,
+  isAdminPermission,
+} from "./admin-resource.ts";
+export {
   addRedirectUri,
   createApplication,
   findApplicationByAppId,
@@ -25,9 +34,12 @@ export {
 export {
   addClientSecret,
   checkClientSecret,
+  clientSecretHashes,
   DEFAULT_SECRET_LIFETIME_DAYS,
   listClientSecrets,
   MAX_SECRET_LIFETIME_DAYS,
+  matchClientSecret,
+  type StoredSecretHash,
 } from "./client-secrets.ts";
 export {
   isOidcScope,

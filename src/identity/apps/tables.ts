@@ -80,6 +80,8 @@ export interface ServicePrincipalsTable {
   account_enabled: Generated<boolean>;
   app_role_assignment_required: Generated<boolean>;
   visible_to_users: Generated<boolean>;
+  /** Blocked by a reviewer of the admin consent workflow (migration 0005); read by consent/. */
+  blocked: Generated<boolean>;
   notes: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;

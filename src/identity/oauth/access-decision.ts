@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import { type Application, ensureServicePrincipal, isUserAssigned } from "../apps/index.ts";
+import type { Application } from "../apps/index.ts";
+import { checkDelegatedAccess } from "../consent/index.ts";
 import type { IdentityDB } from "../db.ts";
-import { rolesOfUser } from "../directory/index.ts";
 
 /** What a delegated (user) authorization request asks for. */
 export interface AccessRequest {
@@ -15,20 +15,21 @@ export interface AccessRequest {
 }
 
 /**
- * The outcome: `granted` lets the request through with a grant of the requested scopes;
- * `denied` ends it with an Entra-coded error sent back to the app.
+ * The outcome: `granted` lets the request through; `denied` ends it with an Entra-coded error
+ * sent back to the app.
  */
 export type AccessDecision =
   | { outcome: "granted" }
   | { outcome: "denied"; code: number; message: string };
 
 /**
- * THE SEAM FOR CONSENT. Decides whether a signed-in user may use an app with the requested
- * scopes. Until consent governance lands this only enforces the enterprise app's own switches
- * and grants everything else without a consent screen; the consent module replaces this
- * function (same signature, plus outcomes that ask for a consent or approval interaction).
- *
- * First use of an app in a tenant creates its service principal (enterprise app), as Entra.
+ * The access check of the token endpoint (code redemption, refresh; provider/accounts.ts): may
+ * the user still use the app with what the code or refresh token carries? The consent decision
+ * (consent/access-check.ts) answers from the enterprise app's switches and the delegated
+ * permission grants in force now: a disabled or blocked app is 7000112, a user unassigned since
+ * is 50105, a consent revoked since is 65001 (`invalid_grant` with `suberror: consent_required`,
+ * which MSAL reads as "interaction required"). The authorization endpoint runs the full decision
+ * with its screens instead (provider/grants.ts and interaction/consent.tsx).
  *
  * @example
  * const decision = await decideAccess(db, { tenantId, application, userId, oidcScopes: ["openid"] });
@@ -38,25 +39,8 @@ export async function decideAccess(
   db: Kysely<IdentityDB>,
   request: AccessRequest,
 ): Promise<AccessDecision> {
-  const { tenantId, application, userId } = request;
-  const sp = await ensureServicePrincipal(db, tenantId, application.id, {
-    ...(request.correlationId ? { correlationId: request.correlationId } : {}),
-  });
-  if (!sp.accountEnabled)
-    return {
-      outcome: "denied",
-      code: 7000112,
-      message: `The application "${application.displayName}" (${application.appId}) is disabled in this tenant.`,
-    };
-  if (sp.appRoleAssignmentRequired && !(await isUserAssigned(db, tenantId, sp.id, userId))) {
-    // Global Administrators may sign in to any app, assigned or not (Entra behaves the same).
-    const roles = await rolesOfUser(db, tenantId, userId);
-    if (!roles.includes("global_administrator"))
-      return {
-        outcome: "denied",
-        code: 50105,
-        message: `The signed in user is not assigned to a role for the application "${application.displayName}" (${application.appId}).`,
-      };
-  }
-  return { outcome: "granted" };
+  const check = await checkDelegatedAccess(db, request);
+  return check.ok
+    ? { outcome: "granted" }
+    : { outcome: "denied", code: check.code, message: check.message };
 }

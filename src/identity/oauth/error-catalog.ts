@@ -145,7 +145,10 @@ export const ERROR_CATALOG: Readonly<Record<number, CatalogEntry>> = {
       "The app must redeem each code once; tokens issued from the code were revoked as a precaution.",
   },
   65001: {
-    error: "consent_required",
+    // Raised by Assent itself only at the token endpoint, where Entra and MSAL use invalid_grant
+    // with suberror consent_required; at /authorize (prompt=none) oidc-provider's own
+    // consent_required error carries the code.
+    error: "invalid_grant",
     name: "DelegationDoesNotExist",
     message:
       "The user or administrator has not consented to use the application. Send an interactive authorization request.",
@@ -225,6 +228,38 @@ export const ERROR_CATALOG: Readonly<Record<number, CatalogEntry>> = {
     userFix: "Check the address you were given, or ask your administrator.",
     adminFix:
       "Check the tenant id or verified domain in the app's authority URL, and that the tenant is enabled.",
+  },
+  90093: {
+    error: "access_denied",
+    name: "GraphUserUnauthorized",
+    message: "You are not authorized to grant one or more of the requested permissions.",
+    cause:
+      "The consent form asked for permissions the tenant's policy does not let this user grant, or it was changed after the page was shown.",
+    userFix:
+      "Go back to the application and sign in again; ask an administrator if the app needs more.",
+    adminFix:
+      "Grant the permissions for the organization (admin consent), or change the user consent settings.",
+  },
+  90094: {
+    error: "access_denied",
+    name: "AdminConsentRequired",
+    message:
+      "The application needs permission to access resources in your organization that only an administrator can grant.",
+    cause:
+      "The tenant's user consent settings do not let users consent to these permissions, and requests for approval are off.",
+    userFix: "Ask an administrator to grant the application permission, then sign in again.",
+    adminFix:
+      "Review the app; if it should have access, grant admin consent for the organization (/{tenant}/v2.0/adminconsent), or turn on the admin consent workflow so users can ask.",
+  },
+  90095: {
+    error: "access_denied",
+    name: "AdminConsentRequiredRequestAccess",
+    message: "An administrator must approve this application before you can use it.",
+    cause:
+      "The user cannot consent to the permissions the application asks for, and the organization reviews such apps through the admin consent workflow.",
+    userFix: "Request approval from the sign-in page, or ask an administrator, then sign in again.",
+    adminFix:
+      "Review the request; approving it grants the app its permissions for the organization.",
   },
   500011: {
     error: "invalid_request",

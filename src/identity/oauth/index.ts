@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { errorRoutes } from "./error-routes.tsx";
+import { firstPartyRoutes } from "./first-party/routes.ts";
 import { interactionRoutes } from "./interaction/routes.ts";
 import { protocolRoutes } from "./protocol-routes.ts";
 import { ProviderCache } from "./provider/provider-cache.ts";
@@ -8,7 +9,8 @@ import type { OAuthDeps } from "./provider/runtime.ts";
 /**
  * The OAuth 2.0 / OpenID Connect authorization server of Assent Identity: one issuer per
  * tenant (`{publicUrl}/{tenantId}/v2.0`) on oidc-provider, Entra-shaped endpoints and errors,
- * sign-in pages. Registered once by the composition root (src/identity/app.ts).
+ * sign-in and consent pages, tenant-wide admin consent and My apps. Registered once by the
+ * composition root (src/identity/app.ts).
  *
  * @example
  * await registerOAuth(app, { db, keyRing, publicUrl, logger, trustProxy, providerCacheSize: 500 });
@@ -17,6 +19,7 @@ export async function registerOAuth(app: FastifyInstance, deps: OAuthDeps): Prom
   const cache = new ProviderCache(deps);
   await app.register(protocolRoutes, { deps, cache });
   await app.register(interactionRoutes, { deps, cache });
+  await app.register(firstPartyRoutes, { deps, cache });
   await app.register(errorRoutes);
   return cache;
 }

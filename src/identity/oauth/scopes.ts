@@ -22,7 +22,13 @@ export interface NormalisedScopes {
   resource: ResolvedResource | undefined;
 }
 
-function accept(resolution: ScopeResolution): NormalisedScopes {
+/**
+ * A scope resolution as oidc-provider works with it, or the Entra-coded OAuth error it stands
+ * for (500011 unknown resource, 28000 several resources, 650053/70011 unknown or invalid
+ * scope, 1002012 client credentials without "/.default"). The result is a new object; the
+ * resolution (possibly cached and frozen) is not changed.
+ */
+export function acceptScopes(resolution: ScopeResolution): NormalisedScopes {
   if (!resolution.ok) throw entraError(resolution.entraCode, resolution.message);
   const { oidcScopes, resourceScopes, isDefault } = resolution;
   const hasResource = resourceScopes.length > 0 || isDefault;
@@ -49,7 +55,7 @@ export async function normaliseDelegatedScopes(
   clientApplicationId: string,
   scope: string,
 ): Promise<NormalisedScopes> {
-  return accept(
+  return acceptScopes(
     await resolveScopes(db, { clientApplicationId, requested: scope.split(" "), tenantId }),
   );
 }
@@ -60,5 +66,5 @@ export async function normaliseAppOnlyScope(
   tenantId: string,
   scope: string,
 ): Promise<NormalisedScopes> {
-  return accept(await resolveAppOnlyScope(db, scope.split(" "), { tenantId }));
+  return acceptScopes(await resolveAppOnlyScope(db, scope.split(" "), { tenantId }));
 }

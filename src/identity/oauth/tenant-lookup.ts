@@ -1,10 +1,20 @@
 import type { Kysely } from "kysely";
 import type { IdentityDB } from "../db.ts";
-import { resolveTenant, type Tenant } from "../directory/index.ts";
+import { isDomainName, isUuid, type Tenant } from "../directory/index.ts";
+import { selectTenantWithVersions } from "./provider/cache-versions.ts";
+import { Coalescer } from "./provider/coalesce.ts";
+
+// Per database handle: concurrent requests naming the same tenant share one read (coalesce.ts).
+const reads = new WeakMap<Kysely<IdentityDB>, Coalescer<Tenant | undefined>>();
 
 /**
  * The enabled tenant a URL's `{tenant}` segment names (id, slug or verified domain), as Entra
- * accepts all three; a disabled tenant is as unknown as a missing one (AADSTS90002).
+ * accepts all three; a disabled tenant is as unknown as a missing one (AADSTS90002). Resolved
+ * as `resolveTenant` does (slugs have no dots, domains always do), in ONE query that also reads
+ * the tenant's cache versions, which ProviderCache.get checks its caches against: this is the
+ * only database round trip a protocol request needs before oidc-provider's own. Concurrent
+ * requests for the same tenant share it, never a read that started before they arrived. The
+ * tenant object may be shared: treat it as read-only.
  */
 export async function lookupTenant(
   db: Kysely<IdentityDB>,
@@ -17,6 +27,21 @@ export async function lookupTenant(
     return undefined;
   }
   if (decoded.length === 0 || decoded.length > 255) return undefined;
-  const tenant = await resolveTenant(db, decoded);
+  const value = decoded.trim().toLowerCase();
+  const by = isUuid(value)
+    ? { id: value }
+    : value.includes(".")
+      ? isDomainName(value)
+        ? { domain: value }
+        : undefined
+      : { slug: value };
+  if (!by) return undefined;
+  let coalescer = reads.get(db);
+  if (!coalescer) {
+    coalescer = new Coalescer();
+    reads.set(db, coalescer);
+  }
+  const [kind, key] = Object.entries(by)[0] as [string, string];
+  const tenant = await coalescer.run(`${kind}:${key}`, () => selectTenantWithVersions(db, by));
   return tenant?.enabled ? tenant : undefined;
 }

@@ -29,4 +29,25 @@ dl.trouble{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margi
 dl.trouble dt{font-weight:600}
 dl.trouble dd{margin:0;overflow-wrap:anywhere;user-select:all}
 pre.copy{white-space:pre-wrap;overflow-wrap:anywhere;background:#f9fafb;border:1px solid #e5e7eb;padding:8px;user-select:all}
+.app{display:flex;gap:12px;align-items:center;margin:12px 0 16px}
+.app img{border-radius:6px;object-fit:contain}
+.app p{margin:0}
+.app-name{font-weight:600;font-size:17px;overflow-wrap:anywhere}
+.publisher{overflow-wrap:anywhere}
+.badge{display:inline-block;font-size:12px;font-weight:600;padding:1px 6px;border-radius:10px}
+.badge.verified{background:#dbeafe;color:#1e3a8a}
+.badge.unverified{background:#fef3c7;color:#78350f}
+ul.permissions{padding-left:20px;margin:8px 0 16px}
+ul.permissions li{margin:0 0 8px;overflow-wrap:anywhere}
+.description{font-size:14px}
+.check{display:grid;grid-template-columns:auto 1fr;gap:2px 8px;align-items:start}
+.check label{margin:0}
+.check .muted{grid-column:2}
+textarea{width:100%;font:inherit;padding:8px 10px;border:1px solid #6b7280;border-radius:4px}
+button.link{background:none;border:none;color:#1d4ed8;padding:0;text-decoration:underline}
+button:disabled{opacity:.6;cursor:not-allowed}
+.notice{border-left:4px solid #15803d;background:#f0fdf4;color:#14532d;padding:8px 12px;font-size:14px}
+ul.my-apps{list-style:none;padding:0}
+ul.my-apps>li{border-top:1px solid #e5e7eb;padding:12px 0}
+ul.scopes{margin:0 0 8px;padding-left:20px;font-size:14px;overflow-wrap:anywhere}
 `;

@@ -53,8 +53,15 @@ export async function openDatabase<DB>(target: DatabaseTarget): Promise<Database
       // A connection that cannot be had within this time fails the request instead of queueing forever.
       connectionTimeoutMillis: 10_000,
     });
-    // An idle client losing its connection (database restart) must not crash the process.
+    // A connection lost while idle in the pool (database restart) must not crash the process;
+    // the pool discards it and the next query opens a new one.
     pool.on("error", () => {});
+    // Nor one lost while checked out between two queries of a transaction: pg emits that on the
+    // client, where an unhandled "error" event would end the process. The query in flight fails
+    // with the error instead, and the caller answers with a clean failure.
+    pool.on("connect", (client) => {
+      client.on("error", () => {});
+    });
   }
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as pg.Pool }) });
   let closed = false;

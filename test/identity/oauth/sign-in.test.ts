@@ -9,6 +9,7 @@ import { createDirectory } from "../../../src/identity/directory/index.ts";
 import { openTestDatabase, type TestDatabase } from "../../support/databases.ts";
 import { Browser, followToApp, locationOf, parseForm, signIn } from "./support/browser.ts";
 import {
+  grantTenantWide,
   type IdentityServer,
   PASSWORD,
   type Seeded,
@@ -223,6 +224,7 @@ describe.each(["pglite", "postgres"] as const)("sign-in pages on %s", (kind) => 
       },
       CLI_ACTOR,
     );
+    await grantTenantWide(t, other.tenant.id, multi);
     const callback = await signIn(new Browser(), pkceUrl(other, { client_id: multi.appId }), {
       username: other.user.userPrincipalName,
       password: PASSWORD,

@@ -7,6 +7,7 @@ import type { ProviderCache, TenantProvider } from "../provider/provider-cache.t
 import { mountPathOf, type OAuthDeps } from "../provider/runtime.ts";
 import { lookupTenant } from "../tenant-lookup.ts";
 import { csrfToken, csrfTokenValid, newCsrfCookieValue } from "./csrf.ts";
+import { qualifyStoredScope } from "./stored-scope.ts";
 
 /** One sign-in interaction, as the interaction pages work with it. */
 export interface InteractionScope {
@@ -107,6 +108,7 @@ export async function loadInteraction(
     accountsCookie: `assent_accounts_${tenant.id}`,
     secure,
     async finish(result) {
+      await qualifyStoredScope(details);
       const returnTo = await provider.interactionResult(request.raw, reply.raw, result);
       return reply.header("cache-control", "no-store").redirect(returnTo, 303);
     },

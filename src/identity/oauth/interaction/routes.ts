@@ -3,6 +3,7 @@ import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ProviderCache } from "../provider/provider-cache.ts";
 import type { OAuthDeps } from "../provider/runtime.ts";
+import { handleConsent, handleReturn, sendConsentStep } from "./consent.tsx";
 import { type InteractionScope, loadInteraction } from "./interaction-context.ts";
 import { handlePickAccount, sendPickAccount } from "./select-account.tsx";
 import { handleSignIn, sendSignIn } from "./sign-in.tsx";
@@ -11,8 +12,9 @@ type Request = FastifyRequest<{ Params: { tenant: string; uid: string } }>;
 
 /**
  * The sign-in interaction pages oidc-provider sends the browser to (`interactions.url`):
- * `GET /{tenant}/interaction/{uid}` shows what the pending prompt needs; the forms POST to
- * `/login`, `/select-account` and `/cancel` under it. Every POST checks the CSRF token.
+ * `GET /{tenant}/interaction/{uid}` shows what the pending prompt needs (sign-in, pick an
+ * account, the consent screens); the forms POST to `/login`, `/select-account`, `/consent`,
+ * `/return` and `/cancel` under it. Every POST checks the CSRF token.
  */
 export async function interactionRoutes(
   app: FastifyInstance,
@@ -45,10 +47,10 @@ export async function interactionRoutes(
           return sendPickAccount(request, reply, scope, deps);
         case "login":
           return sendSignIn(reply, scope);
+        case "consent":
+          return sendConsentStep(request, reply, scope, deps);
         default:
-          // No consent screen yet: the access decision already ran when the grant was loaded
-          // (provider/grants.ts), so an explicit prompt=consent is satisfied here.
-          return scope.finish({ consent: {} });
+          return scope.finish({});
       }
     }),
   );
@@ -59,6 +61,14 @@ export async function interactionRoutes(
   app.post(
     "/:tenant/interaction/:uid/select-account",
     route((request, reply, scope) => handlePickAccount(request, reply, scope, deps)),
+  );
+  app.post(
+    "/:tenant/interaction/:uid/consent",
+    route((request, reply, scope) => handleConsent(request, reply, scope, deps)),
+  );
+  app.post(
+    "/:tenant/interaction/:uid/return",
+    route((request, reply, scope) => handleReturn(request, reply, scope, deps)),
   );
   app.post(
     "/:tenant/interaction/:uid/cancel",

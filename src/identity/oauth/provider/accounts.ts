@@ -1,6 +1,5 @@
 import type { KoaContextWithOIDC } from "oidc-provider";
-import { findApplicationByAppId, isOidcScope } from "../../apps/index.ts";
-import { getUser } from "../../directory/index.ts";
+import { isOidcScope } from "../../apps/index.ts";
 import { decideAccess } from "../access-decision.ts";
 import { entraError } from "../errors/entra-error.ts";
 import { requestContextOf } from "../errors/request-context.ts";
@@ -27,7 +26,7 @@ async function checkAccessAtTokenEndpoint(
 ): Promise<void> {
   const { client, entities } = ctx.oidc;
   if (ctx.oidc.route !== "token" || !client) return;
-  const application = await findApplicationByAppId(rt.db, client.clientId);
+  const application = (await rt.catalog.apps.client(client.clientId))?.application;
   if (!application) return;
   const source = entities.RefreshToken ?? entities.AuthorizationCode;
   const scopes = (source?.scope ?? "").split(" ").filter(Boolean);
@@ -51,7 +50,7 @@ async function checkAccessAtTokenEndpoint(
  */
 export function accountFinder(rt: TenantRuntime) {
   return async (ctx: KoaContextWithOIDC, sub: string) => {
-    const user = await getUser(rt.db, rt.tenant.id, sub);
+    const user = await rt.catalog.users.user(sub);
     if (!user) return undefined;
     if (!user.enabled) throw entraError(50057, "The user account is disabled.");
     await checkAccessAtTokenEndpoint(ctx, rt, user.id);

@@ -1,9 +1,8 @@
-import type { Kysely } from "kysely";
 import { type ClientInstance, type ClientStatic, errors } from "oidc-provider";
-import { type Application, checkClientSecret, findApplicationByAppId } from "../../apps/index.ts";
-import type { IdentityDB } from "../../db.ts";
+import { type Application, matchClientSecret } from "../../apps/index.ts";
 import type { ClientFinder } from "../adapter.ts";
 import { withEntraCode } from "../errors/entra-error.ts";
+import type { TenantCatalog } from "./catalog.ts";
 
 /** Client metadata Assent adds to oidc-provider's (declared in extraClientMetadata). */
 export const EXTRA_CLIENT_METADATA = ["assent_application_id"];
@@ -57,34 +56,27 @@ export function toClientMetadata(app: Application, secretPlaceholder: string) {
 }
 
 /**
- * Finds a client as seen from one tenant: a multi-tenant app anywhere, a single-tenant app only
- * in its publisher tenant (elsewhere it does not exist: Entra AADSTS700016).
+ * Finds a client as seen from one tenant (CatalogSnapshot.client): a multi-tenant app
+ * anywhere, a single-tenant app only in its publisher tenant (elsewhere it does not exist:
+ * Entra AADSTS700016). Served from the tenant's catalog, current as of this request.
  */
-export function clientFinder(
-  db: Kysely<IdentityDB>,
-  tenantId: string,
-  secretPlaceholder: (appId: string) => string,
-): ClientFinder {
-  return async (clientId) => {
-    const app = await findApplicationByAppId(db, clientId);
-    if (!app) return undefined;
-    if (app.signInAudience === "AzureADMyOrg" && app.tenantId !== tenantId) return undefined;
-    return toClientMetadata(app, secretPlaceholder(app.appId));
-  };
+export function clientFinder(catalog: TenantCatalog): ClientFinder {
+  return async (clientId) => (await catalog.apps.client(clientId))?.metadata;
 }
 
 /**
  * oidc-provider compares `client.clientSecret` with the presented secret itself, but Assent
  * stores only hashes (a database leak must not leak secrets). Its client authentication awaits
  * `compareClientSecret`, so the provider's own Client class (one per provider instance) gets a
- * comparison that checks the hashed store instead; an expired secret is told apart, as Entra
- * does (AADSTS7000222 rather than 7000215).
+ * comparison that checks the hashed store instead (through the tenant's catalog, current as of
+ * this request); an expired secret is told apart, as Entra does (AADSTS7000222 rather than
+ * 7000215).
  */
-export function verifyHashedSecrets(Client: ClientStatic, db: Kysely<IdentityDB>): void {
+export function verifyHashedSecrets(Client: ClientStatic, catalog: TenantCatalog): void {
   Client.prototype.compareClientSecret = async function compareHashed(presented: string) {
     const applicationId = applicationIdOf(this);
     if (!applicationId) return false;
-    const result = await checkClientSecret(db, applicationId, presented);
+    const result = matchClientSecret(await catalog.apps.secrets(applicationId), presented);
     if (result === "expired")
       throw withEntraCode(new errors.InvalidClientAuth("client secret expired"), 7000222);
     return result === "valid";

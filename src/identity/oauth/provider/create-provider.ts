@@ -57,19 +57,10 @@ export async function createTenantProvider(rt: TenantRuntime): Promise<Provider>
     await ensureTenantSigningKeys(rt.db, rt.keyRing, rt.tenant.id);
     jwks = await loadSigningJwks(rt.db, rt.keyRing, rt.tenant.id);
   }
-  // A placeholder the schema requires for secret-authenticated clients; never compared (the
-  // hashed store is), and unguessable should that ever change.
-  const placeholderKey = deriveKey(rt.cookieSecret, "client-secret-placeholder");
-  const secretPlaceholder = (appId: string) =>
-    deriveKey(placeholderKey, appId).toString("base64url");
   const pages = logoutPages(rt);
 
   const provider = new Provider(issuerOf(rt.publicUrl, rt.tenant.id), {
-    adapter: createStoreAdapter(
-      rt.db,
-      rt.tenant.id,
-      clientFinder(rt.db, rt.tenant.id, secretPlaceholder),
-    ),
+    adapter: createStoreAdapter(rt.db, rt.tenant.id, clientFinder(rt.catalog)),
     jwks,
     routes: ROUTES,
     findAccount: accountFinder(rt),
@@ -128,7 +119,7 @@ export async function createTenantProvider(rt: TenantRuntime): Promise<Provider>
     },
   });
   provider.proxy = rt.trustProxy;
-  verifyHashedSecrets(provider.Client, rt.db);
+  verifyHashedSecrets(provider.Client, rt.catalog);
   decorateResponseModes(provider, rt.publicUrl);
   captureErrors(provider, (err) =>
     rt.logger.error({ err, tenantId: rt.tenant.id }, "oauth server error"),

@@ -1,6 +1,6 @@
 import type { GrantInstance, KoaContextWithOIDC } from "oidc-provider";
-import { findApplicationByAppId } from "../../apps/index.ts";
-import { decideAccess } from "../access-decision.ts";
+import { findApplicationByAppId, MAIL_RESOURCE, resourceIdentifierUri } from "../../apps/index.ts";
+import { evaluateConsent } from "../../consent/index.ts";
 import { entraError } from "../errors/entra-error.ts";
 import { requestContextOf } from "../errors/request-context.ts";
 import type { TenantRuntime } from "./runtime.ts";
@@ -10,11 +10,12 @@ export const GRANT_TTL_SECONDS = 365 * 24 * 60 * 60;
 
 /**
  * oidc-provider's `loadExistingGrant`, run on every authorization request with a signed-in
- * user: asks `decideAccess` whether this user may use this app now (so disabling the app or
- * unassigning the user takes effect on the next request, not only on the first), then makes
- * sure the user's grant for the client covers the requested scopes. A grant that covers them
- * means oidc-provider asks for no consent interaction; `decideAccess` is where consent will
- * decide otherwise.
+ * user: runs the consent decision (consent/evaluate.ts) and acts on it. A disabled or blocked
+ * app (AADSTS7000112) and a user not assigned to it (50105) end the request. Otherwise the
+ * user's oidc-provider grant is rebuilt to hold exactly the requested scopes that delegated
+ * permission grants cover now (so a revoked consent is asked for again), and oidc-provider's
+ * consent checks ask for an interaction (the consent screens of ../interaction/consent.tsx)
+ * when anything requested is missing, or answer `consent_required` (65001) under prompt=none.
  */
 export function grantLoader(rt: TenantRuntime) {
   return async (ctx: KoaContextWithOIDC): Promise<GrantInstance | undefined> => {
@@ -27,28 +28,49 @@ export function grantLoader(rt: TenantRuntime) {
     const requested = [...ctx.oidc.requestParamScopes];
     const resources = Object.entries(ctx.oidc.resourceServers ?? {});
     const [first] = resources;
-    const decision = await decideAccess(rt.db, {
+    const evaluation = await evaluateConsent(rt.db, {
       tenantId: rt.tenant.id,
       application,
       userId: accountId,
-      oidcScopes: requested.filter((s) => !first?.[1].scopes.has(s)),
+      oidcScopes: [...ctx.oidc.requestParamOIDCScopes],
       resource: first
         ? { identifierUri: first[0], scopes: requested.filter((s) => first[1].scopes.has(s)) }
         : undefined,
       correlationId: requestContextOf(ctx.req).correlationId,
     });
-    if (decision.outcome === "denied") throw entraError(decision.code, decision.message);
+    const { decision } = evaluation;
+    const name = `"${application.displayName}" (${application.appId})`;
+    if (decision.kind === "app_disabled")
+      throw entraError(
+        7000112,
+        `The application ${name} is ${decision.reason === "blocked" ? "blocked" : "disabled"} in this tenant.`,
+      );
+    if (decision.kind === "not_assigned")
+      throw entraError(
+        50105,
+        `The signed in user is not assigned to a role for the application ${name}.`,
+      );
 
+    // What delegated permission grants cover, by resource app id; OIDC scopes are Assent Mail's.
+    const covered = new Map(decision.parts.map((p) => [p.resourceAppId, new Set(p.granted)]));
     const consented = ctx.oidc.result?.consent as { grantId?: string } | undefined;
     const grantId = consented?.grantId ?? session.grantIdFor(client.clientId);
     let grant = grantId ? await provider.Grant.find(grantId) : undefined;
     if (grant && (grant.accountId !== accountId || grant.clientId !== client.clientId))
       grant = undefined;
     grant ??= new provider.Grant({ accountId, clientId: client.clientId });
-    const oidcScopes = [...ctx.oidc.requestParamOIDCScopes];
+    grant.openid = undefined;
+    grant.resources = undefined;
+    grant.rejected = undefined;
+    const mail = covered.get(MAIL_RESOURCE.appId);
+    const oidcScopes = [...ctx.oidc.requestParamOIDCScopes].filter((s) => mail?.has(s));
     if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(" "));
     for (const [indicator, server] of resources) {
-      const scopes = requested.filter((s) => server.scopes.has(s));
+      const resource = evaluation.resources.find(
+        (r) => resourceIdentifierUri(r.application) === indicator,
+      );
+      const granted = resource ? covered.get(resource.application.appId) : undefined;
+      const scopes = requested.filter((s) => server.scopes.has(s) && granted?.has(s));
       if (scopes.length > 0) grant.addResourceScope(indicator, scopes.join(" "));
     }
     await grant.save(GRANT_TTL_SECONDS);

@@ -1,9 +1,5 @@
 import type { KoaContextWithOIDC } from "oidc-provider";
-import {
-  type NormalisedScopes,
-  normaliseAppOnlyScope,
-  normaliseDelegatedScopes,
-} from "../scopes.ts";
+import { acceptScopes, type NormalisedScopes } from "../scopes.ts";
 import { applicationIdOf } from "./clients.ts";
 import type { TenantRuntime } from "./runtime.ts";
 
@@ -47,9 +43,12 @@ export async function normaliseRequestScopes(
   const appOnly = ctx.oidc.route === "token" && params.grant_type === "client_credentials";
   const applicationId = applicationIdOf(ctx.oidc.client);
   if (!applicationId) return undefined;
-  const normalised = appOnly
-    ? await normaliseAppOnlyScope(rt.db, rt.tenant.id, scope)
-    : await normaliseDelegatedScopes(rt.db, rt.tenant.id, applicationId, scope);
+  const catalog = rt.catalog.apps;
+  const normalised = acceptScopes(
+    appOnly
+      ? await catalog.appOnlyScopes(scope)
+      : await catalog.delegatedScopes(applicationId, scope),
+  );
   const refreshable = ctx.oidc.client?.grantTypes;
   if (Array.isArray(refreshable) && !refreshable.includes("refresh_token"))
     normalised.oidcScopes = normalised.oidcScopes.filter((s) => s !== "offline_access");

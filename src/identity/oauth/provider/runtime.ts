@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { KeyRing } from "../../../platform/crypto/index.ts";
 import type { IdentityDB } from "../../db.ts";
 import type { Tenant } from "../../directory/index.ts";
+import type { TenantCatalog } from "./catalog.ts";
 
 /** What the OAuth module needs from the composition root. */
 export interface OAuthDeps {
@@ -21,6 +22,11 @@ export interface TenantRuntime extends OAuthDeps {
   tenant: Tenant;
   /** Per-tenant secret (32 bytes) shared by every node: cookie signing, CSRF tokens. */
   cookieSecret: Buffer;
+  /**
+   * The tenant's app registrations and enterprise apps as this node caches them, checked
+   * against the database's cache versions on every request (see catalog.ts).
+   */
+  catalog: TenantCatalog;
 }
 
 /** The issuer of a tenant, as Entra's: the canonical tenant id, never the slug or a domain. */
@@ -28,7 +34,15 @@ export function issuerOf(publicUrl: string, tenantId: string): string {
   return `${publicUrl}/${tenantId}/v2.0`;
 }
 
+// The path of each public URL, parsed once: mountPathOf runs on every protocol request.
+const basePaths = new Map<string, string>();
+
 /** The externally visible path prefix of a tenant's endpoints (`/{tenantId}`). */
 export function mountPathOf(publicUrl: string, tenantId: string): string {
-  return `${new URL(publicUrl).pathname.replace(/\/+$/, "")}/${tenantId}`;
+  let base = basePaths.get(publicUrl);
+  if (base === undefined) {
+    base = new URL(publicUrl).pathname.replace(/\/+$/, "");
+    basePaths.set(publicUrl, base);
+  }
+  return `${base}/${tenantId}`;
 }

@@ -1,6 +1,5 @@
 import type { KoaContextWithOIDC, TokenLike } from "oidc-provider";
-import { ensureServicePrincipal, grantedAppRoleValues, isOidcScope } from "../../apps/index.ts";
-import { getUser } from "../../directory/index.ts";
+import { isOidcScope } from "../../apps/index.ts";
 import { entraError } from "../errors/entra-error.ts";
 import { applicationIdOf } from "./clients.ts";
 import { requestScopes } from "./request-scopes.ts";
@@ -22,17 +21,16 @@ export function tokenClaims(rt: TenantRuntime) {
     if (token.kind === "ClientCredentials") {
       const applicationId = applicationIdOf(ctx.oidc.client);
       if (!applicationId) return base;
-      const sp = await ensureServicePrincipal(rt.db, rt.tenant.id, applicationId);
+      const catalog = rt.catalog.apps;
+      const sp = await catalog.servicePrincipal(applicationId);
       if (!sp.accountEnabled)
         throw entraError(7000112, "The application is disabled in this tenant.");
       const resource = requestScopes(ctx)?.resource;
-      const roles = resource
-        ? await grantedAppRoleValues(rt.db, rt.tenant.id, sp.id, resource.applicationId)
-        : [];
+      const roles = resource ? await catalog.grantedRoles(sp.id, resource.applicationId) : [];
       return { ...base, oid: sp.id, idtyp: "app", ...(roles.length > 0 ? { roles } : {}) };
     }
     if (token.kind !== "AccessToken" || !token.accountId) return base;
-    const user = await getUser(rt.db, rt.tenant.id, token.accountId);
+    const user = await rt.catalog.users.user(token.accountId);
     const scp = delegatedScopes(token.scope);
     return {
       ...base,

@@ -1,21 +1,49 @@
 import type { IncomingMessage } from "node:http";
 import type { KoaContextWithOIDC, Middleware } from "oidc-provider";
-import { findApplicationByAppId } from "../../apps/index.ts";
-import { normaliseDelegatedScopes } from "../scopes.ts";
+import { acceptScopes } from "../scopes.ts";
 import type { TenantRuntime } from "./runtime.ts";
 
 // oidc-provider's own limit for form bodies (lib/shared/selective_body.js).
 const BODY_LIMIT = 56 * 1024;
 
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > BODY_LIMIT) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+/**
+ * The request body as text; undefined past the limit (the rest is drained and discarded, so the
+ * 413 answer still reaches the client). Plain stream events: an async iterator per request
+ * costs more than the small form bodies of a token endpoint take to read.
+ */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= BODY_LIMIT) {
+        chunks.push(chunk);
+        return;
+      }
+      done();
+      req.resume();
+      resolve(undefined);
+    };
+    const onEnd = () => {
+      done();
+      resolve(
+        chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"),
+      );
+    };
+    const onError = (error: Error) => {
+      done();
+      reject(error);
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+  });
 }
 
 function clientIdOf(params: URLSearchParams, authorization: string): string | undefined {
@@ -40,20 +68,29 @@ function clientIdOf(params: URLSearchParams, authorization: string): string | un
  * one-time notice that it does so: expected). `resource` is
  * dropped from every token request: as in Entra's v2.0 endpoint, the scope names the resource.
  */
-async function rewriteTokenBody(ctx: KoaContextWithOIDC, rt: TenantRuntime, raw: string) {
+async function rewriteTokenBody(
+  ctx: KoaContextWithOIDC,
+  rt: TenantRuntime,
+  raw: string,
+): Promise<{ body: string; clientInfo: boolean }> {
   const params = new URLSearchParams(raw);
+  const clientInfo = params.get("client_info") === "1";
+  let changed = params.has("resource");
   params.delete("resource");
   const scope = params.get("scope");
   if (params.get("grant_type") === "refresh_token" && scope) {
     const clientId = clientIdOf(params, ctx.get("authorization"));
-    const app = clientId ? await findApplicationByAppId(rt.db, clientId) : undefined;
-    if (app) {
-      const normalised = await normaliseDelegatedScopes(rt.db, rt.tenant.id, app.id, scope);
+    const catalog = rt.catalog.apps;
+    const client = clientId ? await catalog.client(clientId) : undefined;
+    if (client) {
+      const normalised = acceptScopes(await catalog.delegatedScopes(client.application.id, scope));
       params.set("scope", normalised.scope);
       if (normalised.resource) params.set("resource", normalised.resource.identifierUri);
+      changed = true;
     }
   }
-  return params;
+  // Unchanged (the common case): handed over as it came, not re-encoded.
+  return { body: changed ? params.toString() : raw, clientInfo };
 }
 
 /**
@@ -75,9 +112,9 @@ export function tokenRequest(rt: TenantRuntime, tokenPath: string): Middleware {
       ctx.body = { error: "invalid_request", error_description: "request entity too large" };
       return;
     }
-    let params: URLSearchParams;
+    let rewritten: { body: string; clientInfo: boolean };
     try {
-      params = await rewriteTokenBody(ctx, rt, raw);
+      rewritten = await rewriteTokenBody(ctx, rt, raw);
     } catch (error) {
       const e = error as { error?: string; error_description?: string; statusCode?: number };
       if (!e.error) throw error;
@@ -86,11 +123,11 @@ export function tokenRequest(rt: TenantRuntime, tokenPath: string): Middleware {
       ctx.body = { error: e.error, error_description: e.error_description };
       return;
     }
-    (ctx.req as IncomingMessage & { body?: string }).body = params.toString();
+    (ctx.req as IncomingMessage & { body?: string }).body = rewritten.body;
     await next();
     const body = ctx.body as Record<string, unknown> | undefined;
     const accountId = ctx.oidc?.entities.Account?.accountId;
-    if (params.get("client_info") === "1" && ctx.status === 200 && body?.access_token && accountId)
+    if (rewritten.clientInfo && ctx.status === 200 && body?.access_token && accountId)
       body.client_info = Buffer.from(
         JSON.stringify({ uid: accountId, utid: rt.tenant.id }),
       ).toString("base64url");

@@ -9,7 +9,10 @@ import {
   type Application,
   addClientSecret,
   createApplication,
+  MAIL_APPLICATION_ID,
+  MAIL_SCOPE_IDS,
 } from "../../../../src/identity/apps/index.ts";
+import { grantDelegatedPermissions } from "../../../../src/identity/consent/index.ts";
 import {
   createDirectory,
   type Tenant,
@@ -107,6 +110,10 @@ export async function seedTenant(
     { displayName: "Contoso Web", redirectUris: [redirectUri] },
     CLI_ACTOR,
   );
+  // These tests are about the protocol, not consent: an administrator has consented to every
+  // Assent Mail permission for both apps (test/identity/consent covers the consent screens).
+  await grantTenantWide(t, tenant.id, spa);
+  await grantTenantWide(t, tenant.id, web);
   const { secret } = await addClientSecret(
     db,
     tenant.id,
@@ -123,4 +130,24 @@ export async function seedTenant(
     redirectUri,
     issuer: `${server.baseUrl}/${tenant.id}/v2.0`,
   };
+}
+
+/** Admin consent for the whole tenant: every Assent Mail permission (or the given ones). */
+export async function grantTenantWide(
+  t: TestDatabase,
+  tenantId: string,
+  app: Application,
+  scopes: string[] = Object.keys(MAIL_SCOPE_IDS),
+): Promise<void> {
+  await grantDelegatedPermissions(
+    t.database.db,
+    tenantId,
+    {
+      clientApplicationId: app.id,
+      resourceApplicationId: MAIL_APPLICATION_ID,
+      scopes,
+      consentType: "AllPrincipals",
+    },
+    CLI_ACTOR,
+  );
 }

@@ -1,0 +1,119 @@
+import { type Kysely, type RawBuilder, sql } from "kysely";
+import type { IdentityDB } from "../../db.ts";
+import type { Tenant } from "../../directory/index.ts";
+
+/**
+ * The counters the database bumps (migration 0006, in triggers) when something a node caches
+ * for a tenant changes: `tenant` (its app registrations, secrets, service principals, app role
+ * assignments), `catalog` (multi-tenant applications, seen from every tenant), `users` (its
+ * users) and `keys` (its signing keys). Read with the tenant on every protocol request, so a change committed before
+ * the request is seen by it on every node: "the next request", not "within the hour".
+ */
+export interface CacheVersions {
+  tenant: number;
+  catalog: number;
+  users: number;
+  keys: number;
+}
+
+/** True when `a` is newer than `b` in any counter (counters only grow). */
+export function isNewer(a: CacheVersions, b: CacheVersions): boolean {
+  return a.tenant > b.tenant || a.catalog > b.catalog || a.users > b.users || a.keys > b.keys;
+}
+
+export function latest(a: CacheVersions, b: CacheVersions): CacheVersions {
+  return {
+    tenant: Math.max(a.tenant, b.tenant),
+    catalog: Math.max(a.catalog, b.catalog),
+    users: Math.max(a.users, b.users),
+    keys: Math.max(a.keys, b.keys),
+  };
+}
+
+// The versions a tenant object was read with (by selectTenantWithVersions).
+const versionsRead = new WeakMap<Tenant, CacheVersions>();
+
+/** The cache versions read together with this tenant, if it came from lookupTenant. */
+export function versionsReadWith(tenant: Tenant): CacheVersions | undefined {
+  return versionsRead.get(tenant);
+}
+
+interface Row {
+  id: string;
+  slug: string;
+  display_name: string;
+  is_system: boolean;
+  enabled: boolean;
+  created_at: Date;
+  updated_at: Date;
+  tenant_version: number | string | null;
+  catalog_version: number | string | null;
+  users_version: number | string | null;
+  keys_version: number | string | null;
+}
+
+const versionOf = (scope: RawBuilder<string>) =>
+  sql`coalesce((select version from identity.oauth_cache_versions where scope = ${scope}), 0)`;
+
+/**
+ * One round trip: the tenant a URL names (by id, slug or verified domain) and its cache
+ * versions. The versions are read in the same statement as the tenant, before anything the
+ * caches load, so whatever is loaded afterwards is at least as new as the versions say.
+ */
+export async function selectTenantWithVersions(
+  db: Kysely<IdentityDB>,
+  by: { id: string } | { slug: string } | { domain: string },
+): Promise<Tenant | undefined> {
+  const where =
+    "id" in by
+      ? sql`t.id = ${by.id}`
+      : "slug" in by
+        ? sql`t.slug = ${by.slug}`
+        : sql`t.id = (select d.tenant_id from identity.tenant_domains d where d.domain = ${by.domain})`;
+  const result = await sql<Row>`
+    select t.id, t.slug, t.display_name, t.is_system, t.enabled, t.created_at, t.updated_at,
+      ${versionOf(sql`'tenant:' || t.id`)} as tenant_version,
+      ${versionOf(sql`'applications'`)} as catalog_version,
+      ${versionOf(sql`'users:' || t.id`)} as users_version,
+      ${versionOf(sql`'keys:' || t.id`)} as keys_version
+    from identity.tenants t where ${where}`.execute(db);
+  const row = result.rows[0];
+  if (!row) return undefined;
+  const tenant: Tenant = {
+    id: row.id,
+    slug: row.slug,
+    displayName: row.display_name,
+    isSystem: row.is_system,
+    enabled: row.enabled,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+  versionsRead.set(tenant, {
+    tenant: Number(row.tenant_version),
+    catalog: Number(row.catalog_version),
+    users: Number(row.users_version),
+    keys: Number(row.keys_version),
+  });
+  return tenant;
+}
+
+/** The tenant's cache versions now (for a tenant object that did not come with them). */
+export async function selectCacheVersions(
+  db: Kysely<IdentityDB>,
+  tenantId: string,
+): Promise<CacheVersions> {
+  const result = await sql<
+    Pick<Row, "tenant_version" | "catalog_version" | "users_version" | "keys_version">
+  >`
+    select ${versionOf(sql`${`tenant:${tenantId}`}`)} as tenant_version,
+      ${versionOf(sql`'applications'`)} as catalog_version,
+      ${versionOf(sql`${`users:${tenantId}`}`)} as users_version,
+      ${versionOf(sql`${`keys:${tenantId}`}`)} as keys_version`.execute(db);
+  const row = result.rows[0];
+  return {
+    tenant: Number(row?.tenant_version ?? 0),
+    catalog: Number(row?.catalog_version ?? 0),
+    users: Number(row?.users_version ?? 0),
+    keys: Number(row?.keys_version ?? 0),
+  };
+}
