@@ -203,7 +203,7 @@ function trimSlash(u: string): string {
 }
 
 /** Insecure development defaults in effect, announced loudly at start-up. */
-export function insecureDefaults(config: Config): string[] {
+export function insecureDefaults(config: Config, options: { localSmtp?: boolean } = {}): string[] {
   const out: string[] = [];
   if (config.database.kind === "pglite")
     out.push(
@@ -213,6 +213,11 @@ export function insecureDefaults(config: Config): string[] {
     out.push(
       `no ASSENT_SECRET_KEY: a generated development key in ${config.dataDir}/secret.key encrypts secrets at rest`,
     );
-  if (!config.smtp) out.push("no SMTP_URL: outgoing email waits in the outbox");
+  if (!config.smtp)
+    out.push(
+      options.localSmtp
+        ? "no SMTP_URL: email is delivered to the Mail service's own mailboxes only"
+        : "no SMTP_URL: outgoing email waits in the outbox",
+    );
   return out;
 }

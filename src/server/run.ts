@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { type Config, insecureDefaults } from "../config/index.ts";
 import { type DemoSeed, seedDemo } from "../demo/seed.ts";
 import { createIdentityApp } from "../identity/app.ts";
+import { type IdentityBackground, startIdentityBackground } from "../identity/background.ts";
 import type { IdentityDB } from "../identity/db.ts";
 import { type RunningMailService, startMailService } from "../mail/index.ts";
 import { loadKeyRing } from "../platform/crypto/index.ts";
@@ -33,25 +34,35 @@ export async function startServices(
   options: { demo?: boolean; services?: readonly ServiceName[] } = {},
 ): Promise<RunningServices> {
   const services = new Set(options.services ?? SERVICES);
-  for (const warning of insecureDefaults(config)) logger.warn(`insecure default: ${warning}`);
+  const localSmtp = services.has("mail");
+  for (const warning of insecureDefaults(config, { localSmtp }))
+    logger.warn(`insecure default: ${warning}`);
   const database = await openDatabase<IdentityDB>(config.database);
   const servers: FastifyInstance[] = [];
   let mail: RunningMailService | undefined;
+  let background: IdentityBackground | undefined;
   let demo: DemoSeed | undefined;
   const stopAll = async () => {
     await Promise.allSettled([mail?.stop(), ...servers.map((s) => s.close())]);
+    await background?.stop();
   };
   try {
     const applied = await migrateAll(database.db);
     if (applied.length > 0) logger.info({ applied }, "migrations applied");
     const keyRing = loadKeyRing(config);
     if (options.demo) demo = await seedDemo(database, keyRing, config);
+    if (services.has("mail")) mail = await startMailService(config, logger, database);
     if (services.has("identity")) {
       const identity = await createIdentityApp({ config, database, keyRing, logger });
       servers.push(identity);
       await identity.listen({ host: config.host, port: config.identity.port });
+      // Without SMTP_URL, a process that also runs Mail sends to Mail's own intake, so the
+      // demo's notifications land in real mailboxes; otherwise email waits in the outbox.
+      const smtp =
+        config.smtp ??
+        (mail ? { url: `smtp://127.0.0.1:${mail.ports.smtp}`, from: config.smtpFrom } : undefined);
+      background = startIdentityBackground({ db: database.db, logger, smtp });
     }
-    if (services.has("mail")) mail = await startMailService(config, logger, database);
   } catch (error) {
     await stopAll();
     await database.close();

@@ -39,7 +39,8 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
 async function run(ctx: CliContext, options: { demo: boolean; services: readonly ServiceName[] }) {
   const { config, logger } = ctx;
   const running = await startServices(config, logger, options);
-  ctx.io.stdout(banner(running, insecureDefaults(config), config.database));
+  const warnings = insecureDefaults(config, { localSmtp: options.services.includes("mail") });
+  ctx.io.stdout(banner(running, warnings, config.database));
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
