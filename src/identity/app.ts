@@ -4,6 +4,7 @@ import type { Config } from "../config/index.ts";
 import type { KeyRing } from "../platform/crypto/index.ts";
 import type { Database } from "../platform/db/index.ts";
 import { createHttpServer } from "../platform/http/index.ts";
+import { createSignInRecorder } from "./activity/index.ts";
 import { registerAdminApi } from "./admin-api/index.ts";
 import type { IdentityDB } from "./db.ts";
 import { registerOAuth } from "./oauth/index.ts";
@@ -25,8 +26,12 @@ export async function createIdentityApp(deps: IdentityDeps): Promise<FastifyInst
     trustProxy: deps.config.trustProxy,
     ready: () => deps.database.ping(),
   });
+  // The sign-in log: events are buffered and written in batches, flushed when the app closes.
+  const signIns = createSignInRecorder({ db: deps.database.db, logger: deps.logger });
+  app.addHook("onClose", () => signIns.close());
   // OAuth 2.0 / OpenID Connect: one issuer per tenant at `${publicUrl}/{tenantId}/v2.0`.
   await registerOAuth(app, {
+    signIns,
     db: deps.database.db,
     keyRing: deps.keyRing,
     publicUrl: deps.config.identity.publicUrl,

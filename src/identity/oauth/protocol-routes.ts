@@ -1,11 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errorPageHtml } from "./errors/render-error.tsx";
-import {
-  bindRequestContext,
-  type RequestContext,
-  requestContextOf,
-} from "./errors/request-context.ts";
+import { bindRequestContext, requestContextOf } from "./errors/request-context.ts";
 import { backChannelBody } from "./errors/wire.ts";
 import type { ProviderCache } from "./provider/provider-cache.ts";
 import { mountPathOf, type OAuthDeps } from "./provider/runtime.ts";
@@ -17,22 +13,26 @@ const DISCOVERY = "/.well-known/openid-configuration";
 // Endpoints a browser navigates to: their errors are pages, the others' are JSON.
 const FRONT_CHANNEL = /^\/oauth2\/v2\.0\/(authorize|logout)(\/|\?|$)/;
 
-/** AADSTS90002: as a page for a browser at the front channel, else as JSON. */
-function sendTenantNotFound(
+/**
+ * An error answered before the tenant's provider runs (unknown tenant 90002, a failure such as
+ * an unreachable database 50000): a page for a browser at the front channel, else Entra JSON.
+ */
+function sendError(
   request: Request,
   res: ServerResponse,
   deps: OAuthDeps,
-  context: RequestContext,
   path: string,
+  failure: { status: number; code: number; error: string },
 ): void {
-  res.statusCode = 400;
+  const context = requestContextOf(request.raw);
+  res.statusCode = failure.status;
   res.setHeader("cache-control", "no-store");
   if (request.method === "GET" && FRONT_CHANNEL.test(path)) {
     const appId = request.query.client_id;
     res.setHeader("content-type", "text/html; charset=utf-8");
     res.end(
       errorPageHtml({
-        code: 90002,
+        code: failure.code,
         context,
         publicUrl: deps.publicUrl,
         appId: typeof appId === "string" ? appId : undefined,
@@ -41,9 +41,8 @@ function sendTenantNotFound(
     return;
   }
   res.setHeader("content-type", "application/json; charset=utf-8");
-  res.end(
-    JSON.stringify(backChannelBody({ error: "invalid_tenant" }, 90002, context, deps.publicUrl)),
-  );
+  const body = backChannelBody({ error: failure.error }, failure.code, context, deps.publicUrl);
+  res.end(JSON.stringify(body));
 }
 
 /**
@@ -87,12 +86,9 @@ export async function protocolRoutes(
   const { deps, cache } = options;
   const applySecurityHeaders = securityHeaders();
 
-  const serve = async (request: Request, reply: FastifyReply) => {
+  const serve = async (request: Request, reply: FastifyReply, path: string) => {
     const raw = request.raw as IncomingMessage & { originalUrl?: string };
     const original = raw.url ?? "/";
-    const afterTenant = original.slice(original.indexOf("/", 1));
-    const wellKnown = afterTenant.startsWith(`/v2.0${DISCOVERY}`);
-    const path = wellKnown ? afterTenant.slice("/v2.0".length) : afterTenant;
     const context = bindRequestContext(raw, {
       requestId: request.id,
       ip: request.ip,
@@ -101,7 +97,10 @@ export async function protocolRoutes(
     reply.raw.setHeader("x-request-id", request.id);
     applySecurityHeaders(reply);
     const tenant = await lookupTenant(deps.db, request.params.tenant);
-    if (!tenant) return sendTenantNotFound(request, reply.raw, deps, context, path);
+    if (!tenant) {
+      const failure = { status: 400, code: 90002, error: "invalid_tenant" };
+      return sendError(request, reply.raw, deps, path, failure);
+    }
     context.tenantId = tenant.id;
     const { handle } = await cache.get(tenant);
     raw.url = path;
@@ -116,17 +115,16 @@ export async function protocolRoutes(
 
   const onRequest = (request: Request, reply: FastifyReply, done: () => void) => {
     reply.hijack();
-    serve(request, reply).catch((error: unknown) => {
+    const url = request.raw.url ?? "/";
+    const afterTenant = url.slice(url.indexOf("/", 1));
+    const path = afterTenant.startsWith(`/v2.0${DISCOVERY}`)
+      ? afterTenant.slice("/v2.0".length)
+      : afterTenant;
+    serve(request, reply, path).catch((error: unknown) => {
       request.log.error({ err: error }, "oauth request failed");
-      const res = reply.raw;
-      if (res.headersSent) return void res.destroy();
-      const context = requestContextOf(request.raw);
-      res.statusCode = 500;
-      res.setHeader("content-type", "application/json; charset=utf-8");
-      res.setHeader("cache-control", "no-store");
-      res.end(
-        JSON.stringify(backChannelBody({ error: "server_error" }, 50000, context, deps.publicUrl)),
-      );
+      if (reply.raw.headersSent) return void reply.raw.destroy();
+      const failure = { status: 500, code: 50000, error: "server_error" };
+      sendError(request, reply.raw, deps, path, failure);
     });
     done();
   };

@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { authenticate } from "../../directory/index.ts";
 import { renderPage, SignInPage } from "../../pages/index.ts";
+import { catalogEntry } from "../error-catalog.ts";
 import { requestContextOf } from "../errors/request-context.ts";
 import type { OAuthDeps } from "../provider/runtime.ts";
+import { requestFields } from "../sign-in-events.ts";
 import type { InteractionScope } from "./interaction-context.ts";
 import { readRememberedAccounts, rememberAccount } from "./remembered-accounts.ts";
 import { blockedUntil, recordFailure, recordSuccess, subjectsOf } from "./throttle.ts";
@@ -67,7 +69,18 @@ export async function handleSignIn(
     return sendSignIn(reply, scope, { username, error: "Enter your user name and password." });
   const { tenant } = scope.tenantProvider.runtime;
   const context = requestContextOf(request.raw);
-  const log = (code: number | undefined, userId?: string) =>
+  const log = (code: number | undefined, userId?: string) => {
+    deps.signIns.record({
+      tenantId: tenant.id,
+      ...requestFields({ req: request.raw }),
+      eventType: "interactiveUser",
+      status: code === undefined ? "success" : "failure",
+      errorCode: code,
+      failureReason: code === undefined ? undefined : catalogEntry(code)?.message,
+      user: { id: userId, userPrincipalName: username.toLowerCase() },
+      app: { appId: String(scope.details.params.client_id ?? "") },
+      clientAppUsed: "Browser",
+    });
     request.log.info(
       {
         signIn: {
@@ -83,6 +96,7 @@ export async function handleSignIn(
       },
       "sign-in",
     );
+  };
 
   const subjects = subjectsOf(username, request.ip);
   if (await blockedUntil(deps.db, tenant.id, subjects)) {

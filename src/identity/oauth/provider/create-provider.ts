@@ -1,4 +1,5 @@
 import { Provider } from "oidc-provider";
+import { recordProviderSignIns } from "../sign-in-events.ts";
 import { ensureTenantSigningKeys, loadSigningJwks } from "../../keys/index.ts";
 import { createStoreAdapter } from "../adapter.ts";
 import { captureErrors, decorateJsonErrors, decorateResponseModes } from "../errors/decorate.ts";
@@ -124,6 +125,7 @@ export async function createTenantProvider(rt: TenantRuntime): Promise<Provider>
   captureErrors(provider, (err) =>
     rt.logger.error({ err, tenantId: rt.tenant.id }, "oauth server error"),
   );
+  recordProviderSignIns(provider, rt.tenant.id, rt.signIns, rt.db);
   provider.use(decorateJsonErrors(rt.publicUrl));
   provider.use(tokenRequest(rt, ROUTES.token));
   return provider;

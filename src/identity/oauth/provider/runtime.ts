@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { KeyRing } from "../../../platform/crypto/index.ts";
+import type { SignInRecorder } from "../../activity/index.ts";
 import type { IdentityDB } from "../../db.ts";
 import type { Tenant } from "../../directory/index.ts";
 import type { TenantCatalog } from "./catalog.ts";
@@ -15,6 +16,8 @@ export interface OAuthDeps {
   trustProxy: boolean;
   /** How many tenants' providers one node keeps built (`config.providerCacheSize`). */
   providerCacheSize: number;
+  /** Where sign-in events go (the sign-in log); buffered, never blocks a request. */
+  signIns: SignInRecorder;
 }
 
 /** Everything one tenant's provider is built from. */
