@@ -44,13 +44,24 @@ export function toClientMetadata(app: Application, secretPlaceholder: string) {
     redirect_uris: redirectUris,
     // Entra accepts any registered reply URL as post_logout_redirect_uri.
     post_logout_redirect_uris: redirectUris.filter((uri) => /^https?:/.test(uri)),
-    response_types: ["code"],
-    grant_types: app.isPublicClient
-      ? ["authorization_code", "refresh_token"]
-      : ["authorization_code", "refresh_token", "client_credentials"],
+    // An app with no redirect URI (a daemon) can only use client credentials: oidc-provider
+    // refuses a client that may receive codes but has nowhere to receive them.
+    response_types: redirectUris.length > 0 ? ["code"] : [],
+    grant_types:
+      redirectUris.length === 0
+        ? app.isPublicClient
+          ? []
+          : ["client_credentials"]
+        : app.isPublicClient
+          ? ["authorization_code", "refresh_token"]
+          : ["authorization_code", "refresh_token", "client_credentials"],
     token_endpoint_auth_method: app.isPublicClient ? "none" : "client_secret_basic",
     ...(app.isPublicClient ? {} : { client_secret: secretPlaceholder }),
-    ...(app.logoUrl && URL.canParse(app.logoUrl) ? { logo_uri: app.logoUrl } : {}),
+    // Only an https logo: anything else (javascript:, data:, http:) would make oidc-provider
+    // refuse the whole client, and pages never show such a logo anyway.
+    ...(app.logoUrl?.startsWith("https://") && URL.canParse(app.logoUrl)
+      ? { logo_uri: app.logoUrl }
+      : {}),
     assent_application_id: app.id,
   };
 }
