@@ -1,4 +1,5 @@
 import type { Insertable } from "kysely";
+import { isUuid } from "../../platform/ids.ts";
 import type { SignInEventsTable, SignInEventType, SignInStatus } from "./tables.ts";
 
 export type { SignInEventType, SignInStatus };
@@ -57,7 +58,6 @@ export type SignInRow = Required<Omit<Insertable<SignInEventsTable>, "id" | "err
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what it looks for.
 const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EVENT_TYPES: readonly string[] = [
   "interactiveUser",
   "nonInteractiveUser",
@@ -91,7 +91,7 @@ function storable(value: string): string {
 }
 
 function uuid(value: unknown): string | null {
-  return typeof value === "string" && UUID.test(value) ? value.toLowerCase() : null;
+  return typeof value === "string" && isUuid(value) ? value.toLowerCase() : null;
 }
 
 function details(value: Record<string, unknown> | undefined): string {

@@ -1,4 +1,5 @@
 import { type ExpressionBuilder, type Kysely, type Selectable, sql } from "kysely";
+import { isUuid } from "../../platform/ids.ts";
 import type { IdentityDB } from "../db.ts";
 import type { Keyset } from "./cursor.ts";
 import type { SignInRow } from "./sign-in-event.ts";
@@ -21,8 +22,6 @@ export interface SignInFilter {
   correlationId?: string | undefined;
   ipAddress?: string | undefined;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** LIKE pattern for "starts with", with the pattern's own metacharacters escaped. */
 export function prefixPattern(prefix: string): string {
@@ -92,7 +91,7 @@ function filterConditions(
   if (f.user !== undefined) {
     const user = f.user.trim().toLowerCase();
     and.push(
-      UUID.test(user)
+      isUuid(user)
         ? eb("user_id", "=", user)
         : eb("user_principal_name", "like", prefixPattern(user)),
     );
@@ -145,7 +144,7 @@ export async function selectSignInById(
   tenantId: string,
   id: string,
 ): Promise<SignInRecord | undefined> {
-  if (!UUID.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   return db
     .selectFrom("identity.sign_in_events")
     .selectAll()

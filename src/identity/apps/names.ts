@@ -1,11 +1,8 @@
 import { ApiError } from "../../platform/http/errors.ts";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "../../platform/ids.ts";
 
-/** True when `value` can be compared with a uuid column (PostgreSQL rejects anything else). */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
+export { isUuid };
 
 // Entra's limits: display names up to 256 characters, permission values up to 120.
 const MAX_DISPLAY_NAME = 256;

@@ -6,12 +6,9 @@ import { ApiError } from "../../platform/http/errors.ts";
  * says what is wrong; each `is*` answers without throwing (for lookups of untrusted references).
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "../../platform/ids.ts";
 
-/** True when `value` can be compared with a uuid column (PostgreSQL rejects anything else). */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
+export { isUuid };
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
