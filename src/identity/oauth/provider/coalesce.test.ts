@@ -21,10 +21,21 @@ function controlledReads() {
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe("Coalescer", () => {
+  it("serves callers that arrive in the same turn with one read", async () => {
+    const c = new Coalescer<number>();
+    const reads = controlledReads();
+    const all = Promise.all([1, 2, 3].map(() => c.run("k", reads.read)));
+    await tick();
+    expect(reads.started).toBe(1);
+    reads.finish(7);
+    expect(await all).toEqual([7, 7, 7]);
+  });
+
   it("serves every caller that arrived during a read with one next read", async () => {
     const c = new Coalescer<number>();
     const reads = controlledReads();
     const first = c.run("k", reads.read);
+    await tick();
     const waiting = Promise.all([1, 2, 3].map(() => c.run("k", reads.read)));
     reads.finish(1);
     await first;
@@ -39,6 +50,7 @@ describe("Coalescer", () => {
     const c = new Coalescer<number>();
     const reads = controlledReads();
     const early = c.run("k", reads.read);
+    await tick();
     // These arrive while the first read is in flight: they wait for the next one.
     const late = Promise.all([c.run("k", reads.read), c.run("k", reads.read)]);
     expect(reads.started).toBe(1);

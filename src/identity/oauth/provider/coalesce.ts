@@ -2,8 +2,10 @@
  * Coalesces concurrent reads of the same key into as few database round trips as correctness
  * allows. A caller never receives the result of a read that STARTED before it called: it joins
  * the read that starts next (after the one in flight, if any, completes), so what it gets is at
- * least as new as anything committed before it asked. Under load, one read serves every request
- * that arrived while the previous one was in flight; at rest, each caller gets its own.
+ * least as new as anything committed before it asked. A read starts on the event loop turn after
+ * its first caller's (setImmediate), so requests parsed in the same turn share it; under load,
+ * one read serves every request that arrived while the previous one was in flight; at rest,
+ * each caller gets its own, one turn later.
  *
  * @example
  * const reads = new Coalescer<Tenant | undefined>();
@@ -23,7 +25,7 @@ export class Coalescer<T> {
         return;
       }
       this.#lanes.set(key, [{ resolve, reject }]);
-      void this.#pump(key, read);
+      setImmediate(() => void this.#pump(key, read));
     });
   }
 
