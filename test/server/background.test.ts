@@ -47,10 +47,16 @@ describe("identity background work under assent start", () => {
       subjects = rows.rows.map((r) => r.subject);
     }
     expect(subjects).toEqual(["Approval requested for Northwind CRM"]);
-    const job = await sql<{ completed: boolean; attempts: number }>`
-      select completed_at is not null completed, attempts from identity.outbox where kind = 'email.send'`.execute(
-      db,
-    );
-    expect(job.rows).toEqual([{ completed: true, attempts: 1 }]);
+    // The message is in the mailbox before the worker records the job done: wait for that too.
+    let job: { completed: boolean; attempts: number }[] = [];
+    for (let i = 0; i < 40; i++) {
+      const read = await sql<{ completed: boolean; attempts: number }>`
+        select completed_at is not null completed, attempts
+        from identity.outbox where kind = 'email.send'`.execute(db);
+      job = read.rows;
+      if (job[0]?.completed) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(job).toEqual([{ completed: true, attempts: 1 }]);
   });
 });
