@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { type Config, insecureDefaults } from "../config/index.ts";
+import { type RunningConnectService, startConnectService } from "../connect/index.ts";
 import { type DemoSeed, seedDemo } from "../demo/seed.ts";
 import { createIdentityApp } from "../identity/app.ts";
 import { type IdentityBackground, startIdentityBackground } from "../identity/background.ts";
@@ -11,12 +12,12 @@ import { type Database, openDatabase } from "../platform/db/index.ts";
 import { migrateAll } from "./migrations.ts";
 
 /** The deployables one process can run; `assent start` runs them all. */
-export const SERVICES = ["identity", "mail"] as const;
+export const SERVICES = ["identity", "mail", "connect"] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export interface RunningServices {
   /** Public URLs of what runs in this process. */
-  urls: { identity?: string; mail?: string; mailbox?: string; smtp?: string };
+  urls: { identity?: string; connect?: string; mail?: string; mailbox?: string; smtp?: string };
   /** The demo world, when `demo` was asked for. */
   demo: DemoSeed | undefined;
   database: Database<IdentityDB>;
@@ -40,10 +41,11 @@ export async function startServices(
   const database = await openDatabase<IdentityDB>(config.database);
   const servers: FastifyInstance[] = [];
   let mail: RunningMailService | undefined;
+  let connect: RunningConnectService | undefined;
   let background: IdentityBackground | undefined;
   let demo: DemoSeed | undefined;
   const stopAll = async () => {
-    await Promise.allSettled([mail?.stop(), ...servers.map((s) => s.close())]);
+    await Promise.allSettled([mail?.stop(), connect?.stop(), ...servers.map((s) => s.close())]);
     await background?.stop();
   };
   try {
@@ -52,17 +54,19 @@ export async function startServices(
     const keyRing = loadKeyRing(config);
     if (options.demo) demo = await seedDemo(database, keyRing, config);
     if (services.has("mail")) mail = await startMailService(config, logger, database);
+    // Without SMTP_URL, a process that also runs Mail sends to Mail's own intake, so the
+    // demo's notifications land in real mailboxes; otherwise email waits in the outbox.
+    const smtp =
+      config.smtp ??
+      (mail ? { url: `smtp://127.0.0.1:${mail.ports.smtp}`, from: config.smtpFrom } : undefined);
     if (services.has("identity")) {
       const identity = await createIdentityApp({ config, database, keyRing, logger });
       servers.push(identity);
       await identity.listen({ host: config.host, port: config.identity.port });
-      // Without SMTP_URL, a process that also runs Mail sends to Mail's own intake, so the
-      // demo's notifications land in real mailboxes; otherwise email waits in the outbox.
-      const smtp =
-        config.smtp ??
-        (mail ? { url: `smtp://127.0.0.1:${mail.ports.smtp}`, from: config.smtpFrom } : undefined);
       background = startIdentityBackground({ db: database.db, logger, smtp });
     }
+    if (services.has("connect"))
+      connect = await startConnectService({ config, logger, database, keyRing, smtp });
   } catch (error) {
     await stopAll();
     await database.close();
@@ -71,6 +75,7 @@ export async function startServices(
   return {
     urls: {
       ...(services.has("identity") ? { identity: config.identity.publicUrl } : {}),
+      ...(connect ? { connect: config.connect.publicUrl } : {}),
       ...(mail
         ? {
             mail: config.mail.publicUrl,

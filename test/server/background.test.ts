@@ -21,6 +21,7 @@ describe("identity background work under assent start", () => {
       ASSENT_DATA_DIR: mkdtempSync(join(tmpdir(), "assent-bg-")),
       ASSENT_IDENTITY_PORT: String(await freePort()),
       ASSENT_MAIL_PORT: String(await freePort()),
+      ASSENT_CONNECT_PORT: String(await freePort()),
       ASSENT_MAIL_SMTP_PORT: String(await freePort()),
       LOG_LEVEL: "silent",
     });

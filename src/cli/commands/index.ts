@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.ts";
 import { registerAppCommands } from "./app.ts";
+import { registerConnectCommands } from "./connect.ts";
 import { registerConsentCommands } from "./consent.ts";
 import { registerDirectoryCommands } from "./directory.ts";
 import { registerKeysCommands } from "./keys.ts";
@@ -17,6 +18,7 @@ export const commands: RegisterCommands[] = [
   registerDirectoryCommands,
   registerAppCommands,
   registerConsentCommands,
+  registerConnectCommands,
   registerKeysCommands,
   registerLogsCommands,
 ];

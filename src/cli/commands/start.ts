@@ -13,7 +13,7 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
   program
     .command("start")
     .description(
-      "run every service (Identity, Mail) on its port, with demo data on the embedded database",
+      "run every service (Identity, Connect, Mail) on its port, with demo data on the embedded database",
     )
     .option(
       "--demo",
@@ -73,6 +73,7 @@ function banner(
     "",
     "Assent is running.",
     ...(urls.identity ? [`  Identity  ${urls.identity}    (health: ${urls.identity}/readyz)`] : []),
+    ...(urls.connect ? [`  Connect   ${urls.connect}/v3    (health: ${urls.connect}/readyz)`] : []),
     ...(urls.mail ? [`  Mail API  ${urls.mail}/v1.0/me    SMTP intake ${urls.smtp}`] : []),
     ...(urls.mailbox ? [`  Mailboxes ${urls.mailbox}    (read the demo users' mail)`] : []),
     `  Data      ${database.kind === "pglite" ? database.dataDir : "PostgreSQL (DATABASE_URL)"}`,

@@ -1,0 +1,2 @@
+export { resolveDestination } from "./destinations.ts";
+export { webhookRoutes } from "./routes.ts";
