@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { createAdminTokenVerifier } from "./access-token.ts";
+import { registerApiDocs } from "./docs-page.tsx";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { registerAdminRoutes } from "./register-routes.ts";
 import type { AdminApiDeps } from "./route.ts";
@@ -9,7 +10,7 @@ import { ADMIN_API_ROUTES } from "./routes/index.ts";
  * The admin REST API of Assent Identity under `/api/v1/...`, for the admin portal and for
  * automation: bearer access tokens for api://assent-admin from the caller's own tenant, zod
  * schemas on every operation, and the OpenAPI 3.1 document built from them at
- * `GET /api/openapi.json`. Registered once by the composition root (src/identity/app.ts).
+ * `GET /api/openapi.json`, browsable at `GET /api/docs`. Registered once by the composition root (src/identity/app.ts).
  *
  * @example
  * await registerAdminApi(app, { config, database, keyRing, logger });
@@ -28,6 +29,7 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
   app.get("/api/openapi.json", async (_request, reply) =>
     reply.header("cache-control", "public, max-age=300").send(document),
   );
+  registerApiDocs(app, document);
 }
 
 export { type AdminTokenVerifier, createAdminTokenVerifier } from "./access-token.ts";

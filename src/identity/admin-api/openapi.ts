@@ -90,18 +90,31 @@ export function buildOpenApiDocument(
   const errorRef = toJsonSchema(apiErrorSchema, "output", components);
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
+    const status = route.status ?? 200;
     const content: Record<string, JsonSchema> = {};
-    const responseSchema = toJsonSchema(route.response, "output", components);
-    for (const type of route.produces ?? ["application/json"])
-      content[type] = { schema: responseSchema };
+    // 204 No Content has no body to describe.
+    if (status !== 204) {
+      const responseSchema = toJsonSchema(route.response, "output", components);
+      for (const type of route.produces ?? ["application/json"])
+        content[type] = { schema: responseSchema };
+    }
     const responses: Record<string, JsonSchema> = {
-      [String(route.status ?? 200)]: { description: route.summary, content },
+      [String(status)]: {
+        description: route.summary,
+        ...(status === 204 ? {} : { content }),
+      },
     };
-    for (const [status, description] of Object.entries(COMMON_ERRORS))
-      responses[status] = { description, content: { "application/json": { schema: errorRef } } };
-    for (const e of route.errors ?? [])
-      responses[String(e.status)] = {
-        description: `\`${e.code}\`: ${e.description}`,
+    // Several errors may share a status (two kinds of 404): each is listed under it.
+    const errors = new Map<string, string[]>(
+      Object.entries(COMMON_ERRORS).map(([httpStatus, description]) => [httpStatus, [description]]),
+    );
+    for (const e of route.errors ?? []) {
+      const key = String(e.status);
+      errors.set(key, [...(errors.get(key) ?? []), `\`${e.code}\`: ${e.description}`]);
+    }
+    for (const [key, descriptions] of errors)
+      responses[key] = {
+        description: descriptions.join("\n"),
         content: { "application/json": { schema: errorRef } },
       };
     const operation: JsonSchema = {
@@ -138,6 +151,8 @@ export function buildOpenApiDocument(
       description: `Bearer access tokens issued by the caller's tenant (issuer \`{publicUrl}/{tenantId}/v2.0\`) for ${ADMIN_RESOURCE.identifierUri}. Every operation acts on the token's tenant (its \`tid\`).`,
     },
     servers: [{ url: options.serverUrl }],
+    // Every tag, in the order its first operation appears (the docs page groups by them).
+    tags: [...new Set(routes.flatMap((r) => r.tags))].map((name) => ({ name })),
     paths,
     components: {
       schemas: components,

@@ -14,6 +14,14 @@ export {
   type AdminPermission,
   isAdminPermission,
 } from "./admin-resource.ts";
+// The admin API's changes to registrations and enterprise apps (updates and removals).
+export {
+  type ApplicationPatch,
+  removeClientSecret,
+  removeRedirectUri,
+  requireOwnApplication,
+  updateApplication,
+} from "./application-admin.ts";
 export {
   addRedirectUri,
   createApplication,
@@ -54,6 +62,13 @@ export {
   SYSTEM_TENANT_SLUG,
 } from "./mail-resource.ts";
 export {
+  removeAppRole,
+  removeExposedScope,
+  removeRequiredPermission,
+  setAppRoleEnabled,
+  setExposedScopeEnabled,
+} from "./permission-admin.ts";
+export {
   exposeAppRole,
   exposeScope,
   listAppRoles,
@@ -73,6 +88,16 @@ export {
   type ScopeResolution,
   type ScopeResolutionError,
 } from "./scope-resolution.ts";
+export {
+  type AppRoleAssignedTo,
+  type HeldAppRoleAssignment,
+  listAppRoleAssignedTo,
+  listAppRoleAssignmentsHeld,
+  removeAppRoleAssignment,
+  requireServicePrincipal,
+  type ServicePrincipalFilter,
+  searchServicePrincipals,
+} from "./service-principal-admin.ts";
 export {
   ensureServicePrincipal,
   findServicePrincipal,

@@ -3,9 +3,15 @@ import type { IdentityDB } from "../db.ts";
 import type { GroupsTable } from "./tables.ts";
 import type { Group, GroupMember } from "./types.ts";
 
-const GROUP_COLUMNS = ["id", "tenant_id", "display_name", "description", "created_at"] as const;
+export const GROUP_COLUMNS = [
+  "id",
+  "tenant_id",
+  "display_name",
+  "description",
+  "created_at",
+] as const;
 
-function toGroup(row: Selectable<GroupsTable>): Group {
+export function toGroup(row: Selectable<GroupsTable>): Group {
   return {
     id: row.id,
     tenantId: row.tenant_id,

@@ -9,6 +9,8 @@ export {
   authenticate,
 } from "./authenticate.ts";
 export { createDirectory, type Directory, type DirectoryOptions } from "./directory.ts";
+// The admin API's directory operations (paged search, rename, delete).
+export { deleteGroup, principalNames, searchGroups, updateGroup } from "./group-admin.ts";
 export {
   getGroup,
   groupIdsOfUser,
@@ -17,6 +19,14 @@ export {
   type NewGroup,
   requireGroup,
 } from "./groups.ts";
+export {
+  decodeNameCursor,
+  encodeNameCursor,
+  likePrefix,
+  type NamePage,
+  type NameQuery,
+  toNamePage,
+} from "./keyset.ts";
 export {
   isDomainName,
   isUuid,
@@ -43,4 +53,5 @@ export type {
   TenantDomain,
   User,
 } from "./types.ts";
+export { deleteUser, searchUsers, updateUser } from "./user-admin.ts";
 export { findUserByUpn, getUser, listUsers, type NewUser, requireUser } from "./users.ts";

@@ -3,8 +3,8 @@ import type { IdentityDB } from "../db.ts";
 import type { User } from "./types.ts";
 
 // The public columns. `password_hash` is never among them: only selectCredentials reads it.
-const hasPassword = sql<boolean>`password_hash is not null`.as("has_password");
-const USER_COLUMNS = [
+export const hasPassword = sql<boolean>`password_hash is not null`.as("has_password");
+export const USER_COLUMNS = [
   "id",
   "tenant_id",
   "user_principal_name",
@@ -14,7 +14,7 @@ const USER_COLUMNS = [
   "updated_at",
 ] as const;
 
-interface UserRow {
+export interface UserRow {
   id: string;
   tenant_id: string;
   user_principal_name: string;
@@ -25,7 +25,7 @@ interface UserRow {
   updated_at: Date;
 }
 
-function toUser(row: UserRow): User {
+export function toUser(row: UserRow): User {
   return {
     id: row.id,
     tenantId: row.tenant_id,
