@@ -1,6 +1,7 @@
 import type { ActivityTables } from "./activity/tables.ts";
 import type { AppsTables } from "./apps/tables.ts";
 import type { ConsentTables } from "./consent/tables.ts";
+import type { ConsentRequestTables } from "./consent-requests/tables.ts";
 import type { DirectoryTables } from "./directory/tables.ts";
 import type { OAuthTables } from "./oauth/tables.ts";
 
@@ -15,4 +16,5 @@ export interface IdentityDB
     ActivityTables,
     AppsTables,
     ConsentTables,
+    ConsentRequestTables,
     OAuthTables {}

@@ -63,7 +63,16 @@ export async function startServices(
       const identity = await createIdentityApp({ config, database, keyRing, logger });
       servers.push(identity);
       await identity.listen({ host: config.host, port: config.identity.port });
-      background = startIdentityBackground({ db: database.db, logger, smtp });
+      background = startIdentityBackground({
+        db: database.db,
+        logger,
+        smtp,
+        consentRequests: {
+          publicUrl: config.identity.publicUrl,
+          keyRing,
+          allowLoopbackWebhooks: config.env !== "production",
+        },
+      });
     }
     if (services.has("connect"))
       connect = await startConnectService({ config, logger, database, keyRing, smtp });

@@ -13,7 +13,12 @@ import { insufficientScope } from "./challenge.ts";
  */
 export interface RoutePermission {
   anyOf: readonly AdminPermission[];
-  directoryRoles: readonly DirectoryRole[];
+  /**
+   * The roles a delegated caller must hold, or "checked_by_route" where the service decides who
+   * may act (admin consent reviewers may be users without any role); the caller's current roles
+   * are filled in either way.
+   */
+  directoryRoles: readonly DirectoryRole[] | "checked_by_route";
 }
 
 /**
@@ -45,6 +50,7 @@ export async function authorize(
       { required: permission.anyOf, granted: [...caller.scopes] },
     );
   const held = await rolesOfUser(db, caller.tenantId, caller.userId);
+  if (permission.directoryRoles === "checked_by_route") return { ...caller, directoryRoles: held };
   if (!permission.directoryRoles.some((role) => held.includes(role)))
     throw new ApiError(
       403,

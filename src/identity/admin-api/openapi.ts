@@ -72,7 +72,7 @@ function parametersOf(
 function permissionText(route: AdminRoute): string {
   const { anyOf, directoryRoles } = route.permission;
   return [
-    `Permission: ${anyOf.join(" or ")} (delegated: in \`scp\`, and the signed-in user holds one of ${directoryRoles.map(directoryRoleName).join(", ")}; application: in \`roles\`).`,
+    `Permission: ${anyOf.join(" or ")} (delegated: in \`scp\`, and ${directoryRoles === "checked_by_route" ? "the operation checks the signed-in user itself" : `the signed-in user holds one of ${directoryRoles.map(directoryRoleName).join(", ")}`}; application: in \`roles\`).`,
   ].join("\n");
 }
 

@@ -9,16 +9,30 @@ export interface ApprovalRequiredPageProps {
   /** The form that returns to the app without access (AADSTS90095). */
   returnUrl: string;
   csrfToken: string;
-  /** Whether "Request approval" works yet (the admin consent workflow builds on this page). */
+  /** Whether "Request approval" works (the tenant's admin consent request policy is on). */
   requestsEnabled: boolean;
+  /** Where "Request approval" posts (the justification and the permissions shown). */
   requestUrl?: string | undefined;
+  /** The permissions the page was rendered for; the server checks them against its decision. */
+  permissionsField?: string | undefined;
+  /** The longest justification accepted, in characters. */
+  justificationMaxLength: number;
+  /** What the user typed, kept when the page comes back with an error. */
+  justification?: string | undefined;
+  /** Why the last submission was not accepted. */
+  error?: string | undefined;
 }
 
 /**
  * "Approval required" (Entra's admin consent workflow prompt): the user cannot consent, and the
- * organisation reviews such apps. The user explains why they need the app and asks for approval.
+ * organisation reviews such apps. The user explains why they need the app and asks for approval,
+ * or goes back to the app without access.
  */
 export function ApprovalRequiredPage(props: ApprovalRequiredPageProps) {
+  const enabled = props.requestsEnabled && props.requestUrl !== undefined;
+  const described = [props.error ? "justification-error" : "", "justification-help"]
+    .filter(Boolean)
+    .join(" ");
   return (
     <Layout title="Approval required">
       <p className="muted">{props.userPrincipalName}</p>
@@ -26,33 +40,49 @@ export function ApprovalRequiredPage(props: ApprovalRequiredPageProps) {
       <AppHeader app={props.app} />
       <p>
         This app needs permissions that only an administrator of your organization can grant. You
-        can ask for approval; you will be told by email when it is decided.
+        can ask for approval; you will be told by email when it is decided, and you can follow the
+        request on its own page.
       </p>
       <PermissionList items={props.permissions} label="Permissions the app needs" />
-      <form method="post" action={props.requestUrl ?? props.returnUrl}>
-        <input type="hidden" name="csrf_token" value={props.csrfToken} />
-        <label htmlFor="justification">Why do you need this app?</label>
-        <textarea
-          id="justification"
-          name="justification"
-          rows={4}
-          maxLength={1000}
-          aria-describedby={props.requestsEnabled ? undefined : "requests-status"}
-        />
-        {props.requestsEnabled ? null : (
-          <p className="alert" id="requests-status" role="status">
-            Requests for approval are not yet enabled in this organization. Ask an administrator to
-            review this app.
+      {enabled ? (
+        <form method="post" action={props.requestUrl}>
+          <input type="hidden" name="csrf_token" value={props.csrfToken} />
+          <input type="hidden" name="permissions" value={props.permissionsField ?? ""} />
+          <label htmlFor="justification">Why do you need this app? (required)</label>
+          {props.error ? (
+            <p className="alert" id="justification-error" role="alert">
+              {props.error}
+            </p>
+          ) : null}
+          <textarea
+            id="justification"
+            name="justification"
+            rows={4}
+            required
+            maxLength={props.justificationMaxLength}
+            aria-invalid={props.error ? true : undefined}
+            aria-describedby={described}
+            defaultValue={props.justification ?? ""}
+          />
+          <p className="muted" id="justification-help">
+            Your reviewers read this. Up to {props.justificationMaxLength} characters.
           </p>
-        )}
-        <div className="actions">
-          <button type="submit" className="secondary" formAction={props.returnUrl}>
-            Return to the application
-          </button>
-          <button type="submit" disabled={!props.requestsEnabled}>
-            Request approval
-          </button>
-        </div>
+          <div className="actions">
+            <button type="submit">Request approval</button>
+          </div>
+        </form>
+      ) : (
+        <p className="alert" role="status">
+          Requests for approval are not enabled in this organization. Ask an administrator to review
+          this app.
+        </p>
+      )}
+      <form method="post" action={props.returnUrl}>
+        <input type="hidden" name="csrf_token" value={props.csrfToken} />
+        <input type="hidden" name="screen" value="approval_required" />
+        <button type="submit" className="link">
+          Return to the application without access
+        </button>
       </form>
     </Layout>
   );

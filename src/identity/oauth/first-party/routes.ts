@@ -9,6 +9,13 @@ import {
   handleAdminConsentSignIn,
   sendAdminConsent,
 } from "./admin-consent.tsx";
+import {
+  handleStatusSignIn,
+  handleWithdraw,
+  type StatusRequest,
+  sendConsentRequestStatus,
+  sendStatusSignInCancelled,
+} from "./consent-request-status.tsx";
 import { type FirstPartyContext, loadFirstPartyContext } from "./context.ts";
 import {
   handleMyAppsRemove,
@@ -24,7 +31,9 @@ type Request = FastifyRequest<{ Params: { tenant: string }; Querystring: Record<
  * The tenant's first-party pages, outside any app's authorization request:
  * - `/{tenant}/v2.0/adminconsent` (+ `/login`, `/cancel`): tenant-wide admin consent;
  * - `/{tenant}/myapps` (+ `/login`, `/cancel`, `/remove`): the apps a user gave access;
- * - `/{tenant}/report-app`: how to report a suspicious app.
+ * - `/{tenant}/report-app`: how to report a suspicious app;
+ * - `/{tenant}/consent-requests/{id}` (+ `/withdraw`, `/login`, `/cancel`): the status of a
+ *   request for approval, for the users who asked.
  * They share the tenant's sign-in session with the authorization endpoint; every POST checks a
  * CSRF token.
  */
@@ -37,14 +46,14 @@ export async function firstPartyRoutes(
   await app.register(formbody, { bodyLimit: 16 * 1024 });
 
   const route =
-    (
+    <R extends Request | StatusRequest>(
       handler: (
-        request: Request,
+        request: R,
         reply: FastifyReply,
         ctx: FirstPartyContext,
       ) => Promise<FastifyReply> | FastifyReply,
     ) =>
-    async (request: Request, reply: FastifyReply) => {
+    async (request: R, reply: FastifyReply) => {
       const ctx = await loadFirstPartyContext(request, reply, deps, cache);
       if (!ctx) return reply;
       return handler(request, reply, ctx);
@@ -63,4 +72,9 @@ export async function firstPartyRoutes(
     route((_request, reply, ctx) => sendMyAppsCancelled(reply, ctx)),
   );
   app.get("/:tenant/report-app", route(sendReportApp));
+
+  app.get("/:tenant/consent-requests/:requestId", route(sendConsentRequestStatus));
+  app.post("/:tenant/consent-requests/:requestId/withdraw", route(handleWithdraw));
+  app.post("/:tenant/consent-requests/:requestId/login", route(handleStatusSignIn));
+  app.post("/:tenant/consent-requests/:requestId/cancel", route(sendStatusSignInCancelled));
 }

@@ -126,3 +126,20 @@ export function normalisePermissionsField(value: unknown): string | undefined {
   if (typeof value !== "string" || value.length > 8192) return undefined;
   return words(value).sort().join(" ");
 }
+
+/**
+ * What the decision still misses, by resource, as a consent request names it: the resource's
+ * application id (applications.id) and bare permission values (OIDC scopes under Assent Mail).
+ */
+export function missingByResource(
+  state: ConsentState,
+): Array<{ resourceApplicationId: string; scopes: string[] }> {
+  const { decision, resources } = state.evaluation;
+  if (!("parts" in decision)) return [];
+  return decision.parts.flatMap((p) => {
+    const resource = resources.find((r) => r.application.appId === p.resourceAppId);
+    return resource && p.missing.length > 0
+      ? [{ resourceApplicationId: resource.application.id, scopes: [...p.missing] }]
+      : [];
+  });
+}

@@ -1,23 +1,39 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { ApiError } from "../../../platform/http/errors.ts";
 import { isOidcScope, resourceIdentifierUri } from "../../apps/index.ts";
 import { recordConsent } from "../../consent/index.ts";
 import {
+  getAdminConsentRequestPolicy,
+  getRequesterView,
+  JUSTIFICATION_MAX_LENGTH,
+  submitConsentRequest,
+} from "../../consent-requests/index.ts";
+import {
+  AppBlockedPage,
   ApprovalRequiredPage,
   ConsentPage,
   NeedAdminApprovalPage,
+  RequestSentPage,
+  readableTime,
   renderPage,
 } from "../../pages/index.ts";
 import { catalogEntry } from "../error-catalog.ts";
 import { requestContextOf } from "../errors/request-context.ts";
 import { mountPathOf, type OAuthDeps } from "../provider/runtime.ts";
-import { type ConsentState, loadConsentState, normalisePermissionsField } from "./consent-state.ts";
+import {
+  type ConsentState,
+  loadConsentState,
+  missingByResource,
+  normalisePermissionsField,
+} from "./consent-state.ts";
 import { type InteractionScope, sendErrorPage } from "./interaction-context.ts";
 
 /**
  * The consent step of the sign-in interaction (oidc-provider's "consent" prompt): the screen
  * the decision calls for (docs/ARCHITECTURE.md, "The decision at the heart"), and its forms.
  * Every POST recomputes the decision from the database: a form can only confirm what the
- * decision allows now, never add to it.
+ * decision allows now, never add to it. "Approval required" sends a request for approval
+ * (the admin consent workflow, ../../consent-requests) and shows "Request sent".
  */
 
 const UNUSABLE = 50089;
@@ -82,7 +98,9 @@ export async function sendConsentStep(
   };
   switch (decision.kind) {
     case "app_disabled":
-      return finishWithError(scope, 7000112);
+      return decision.reason === "blocked"
+        ? sendBlocked(request, reply, scope, state)
+        : finishWithError(scope, 7000112);
     case "not_assigned":
       return finishWithError(scope, 50105);
     case "granted":
@@ -91,17 +109,7 @@ export async function sendConsentStep(
         return scope.finish({ consent: {} });
       break;
     case "approval_required":
-      return html(
-        reply,
-        renderPage(
-          <ApprovalRequiredPage
-            {...common}
-            permissions={state.missing}
-            returnUrl={`${scope.basePath}/return`}
-            requestsEnabled={false}
-          />,
-        ),
-      );
+      return sendApprovalRequired(reply, scope, deps, state);
     case "admin_approval_needed":
       return html(
         reply,
@@ -184,9 +192,14 @@ export async function handleConsent(
   return scope.finish({ consent: {} });
 }
 
+// The screens whose way back tells the app that approval is pending (AADSTS90095).
+const APPROVAL_SCREENS = new Set(["approval_required", "request_sent"]);
+
 /**
- * POST "Return to the application": back to the app without access, with the code of the
- * screen the user saw (90095 approval required, 90094 need admin approval; 65004 otherwise).
+ * POST "Return to the application": back to the app without access, with the code of what
+ * stands in the way now: 7000112 a disabled or blocked app, 50105 not assigned, 90095 approval
+ * required (also from "Request sent", whatever was decided since: the user chose to go back),
+ * 90094 need admin approval; 65004 (declined) otherwise.
  */
 export async function handleReturn(
   request: FastifyRequest,
@@ -194,9 +207,153 @@ export async function handleReturn(
   scope: InteractionScope,
   deps: OAuthDeps,
 ): Promise<FastifyReply> {
+  const body = (request.body ?? {}) as Record<string, unknown>;
   const state = await stateOf(request, scope, deps);
   const kind = state?.evaluation.decision.kind;
   const code =
-    kind === "approval_required" ? 90095 : kind === "admin_approval_needed" ? 90094 : 65004;
+    kind === "app_disabled"
+      ? 7000112
+      : kind === "not_assigned"
+        ? 50105
+        : kind === "approval_required" || APPROVAL_SCREENS.has(String(body.screen))
+          ? 90095
+          : kind === "admin_approval_needed"
+            ? 90094
+            : 65004;
   return finishWithError(scope, code);
+}
+
+/** "Approval required", with the justification form when the tenant takes requests. */
+async function sendApprovalRequired(
+  reply: FastifyReply,
+  scope: InteractionScope,
+  deps: OAuthDeps,
+  state: ConsentState,
+  form: { justification?: string; error?: string; status?: number } = {},
+): Promise<FastifyReply> {
+  const tenantId = scope.tenantProvider.runtime.tenant.id;
+  const policy = await getAdminConsentRequestPolicy(deps.db, tenantId);
+  return html(
+    reply,
+    renderPage(
+      <ApprovalRequiredPage
+        app={state.app}
+        userPrincipalName={state.user.userPrincipalName}
+        csrfToken={scope.csrfToken}
+        permissions={state.missing}
+        returnUrl={`${scope.basePath}/return`}
+        requestsEnabled={policy.isEnabled}
+        requestUrl={`${scope.basePath}/request-approval`}
+        permissionsField={state.missingField}
+        justificationMaxLength={JUSTIFICATION_MAX_LENGTH}
+        justification={form.justification}
+        error={form.error}
+      />,
+    ),
+    form.status,
+  );
+}
+
+/** "Your organization has blocked this app": no request possible, only the way back. */
+function sendBlocked(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  scope: InteractionScope,
+  state: ConsentState,
+): FastifyReply {
+  return html(
+    reply,
+    renderPage(
+      <AppBlockedPage
+        app={state.app}
+        userPrincipalName={state.user.userPrincipalName}
+        returnForm={{ url: `${scope.basePath}/return`, csrfToken: scope.csrfToken }}
+        requestId={requestContextOf(request.raw).requestId}
+      />,
+    ),
+    403,
+  );
+}
+
+/**
+ * POST "Request approval": the decision must still be "approval required" and the permissions
+ * the page showed still what it misses; the justification is required and bounded (an empty or
+ * overlong one brings the page back with what the user typed). Then the tenant's open request
+ * for the app gets this user's entry, and the user sees "Request sent" with the link to the
+ * request's status page. A blocked app gets the blocked page.
+ */
+export async function handleRequestApproval(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  scope: InteractionScope,
+  deps: OAuthDeps,
+): Promise<FastifyReply> {
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const state = await stateOf(request, scope, deps);
+  if (!state) return sendErrorPage(request, reply, deps, UNUSABLE, 400);
+  const { decision } = state.evaluation;
+  if (decision.kind === "app_disabled")
+    return decision.reason === "blocked"
+      ? sendBlocked(request, reply, scope, state)
+      : finishWithError(scope, 7000112);
+  if (decision.kind === "not_assigned") return finishWithError(scope, 50105);
+  if (decision.kind !== "approval_required")
+    return sendErrorPage(request, reply, deps, 90093, 403, {
+      name: state.application.displayName,
+      id: state.application.appId,
+    });
+  const typed = typeof body.justification === "string" ? body.justification : "";
+  const justification = typed.trim();
+  const again = (error: string, status = 400) =>
+    sendApprovalRequired(reply, scope, deps, state, { justification: typed, error, status });
+  if (!justification)
+    return again("Enter why you need this app. Your reviewers decide with what you write.");
+  if (justification.length > JUSTIFICATION_MAX_LENGTH)
+    return again(
+      `Your reason is ${justification.length} characters long. Shorten it to ${JUSTIFICATION_MAX_LENGTH} characters or fewer.`,
+    );
+  if (normalisePermissionsField(body.permissions) !== state.missingField)
+    return again(
+      "What the app asks for changed while this page was open. Check the permissions and send your request again.",
+      409,
+    );
+  const tenantId = scope.tenantProvider.runtime.tenant.id;
+  let requestId: string;
+  try {
+    ({ requestId } = await submitConsentRequest(deps.db, {
+      tenantId,
+      clientApplicationId: state.application.id,
+      userId: state.user.id,
+      justification,
+      requested: missingByResource(state),
+      correlationId: requestContextOf(request.raw).correlationId,
+    }));
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.code === "consent_request.app_blocked")
+      return sendBlocked(request, reply, scope, state);
+    if (error.code === "consent_request.workflow_disabled") return again(error.message, 409);
+    if (error.code === "consent_request.invalid_justification") return again(error.message);
+    throw error;
+  }
+  const [policy, view] = await Promise.all([
+    getAdminConsentRequestPolicy(deps.db, tenantId),
+    getRequesterView(deps.db, { tenantId, requestId, userId: state.user.id }),
+  ]);
+  return html(
+    reply,
+    renderPage(
+      <RequestSentPage
+        app={state.app}
+        userPrincipalName={state.user.userPrincipalName}
+        permissions={state.missing}
+        justification={view?.requester.justification ?? justification}
+        reviewersNotified={policy.notifyReviewers}
+        statusUrl={`${mountPathOf(deps.publicUrl, tenantId)}/consent-requests/${requestId}`}
+        expiresOn={view ? readableTime(view.expiresAt) : undefined}
+        returnUrl={`${scope.basePath}/return`}
+        csrfToken={scope.csrfToken}
+      />,
+    ),
+  );
 }

@@ -3,7 +3,7 @@ import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ProviderCache } from "../provider/provider-cache.ts";
 import type { OAuthDeps } from "../provider/runtime.ts";
-import { handleConsent, handleReturn, sendConsentStep } from "./consent.tsx";
+import { handleConsent, handleRequestApproval, handleReturn, sendConsentStep } from "./consent.tsx";
 import { type InteractionScope, loadInteraction } from "./interaction-context.ts";
 import { handlePickAccount, sendPickAccount } from "./select-account.tsx";
 import { handleSignIn, sendSignIn } from "./sign-in.tsx";
@@ -14,7 +14,7 @@ type Request = FastifyRequest<{ Params: { tenant: string; uid: string } }>;
  * The sign-in interaction pages oidc-provider sends the browser to (`interactions.url`):
  * `GET /{tenant}/interaction/{uid}` shows what the pending prompt needs (sign-in, pick an
  * account, the consent screens); the forms POST to `/login`, `/select-account`, `/consent`,
- * `/return` and `/cancel` under it. Every POST checks the CSRF token.
+ * `/request-approval`, `/return` and `/cancel` under it. Every POST checks the CSRF token.
  */
 export async function interactionRoutes(
   app: FastifyInstance,
@@ -65,6 +65,10 @@ export async function interactionRoutes(
   app.post(
     "/:tenant/interaction/:uid/consent",
     route((request, reply, scope) => handleConsent(request, reply, scope, deps)),
+  );
+  app.post(
+    "/:tenant/interaction/:uid/request-approval",
+    route((request, reply, scope) => handleRequestApproval(request, reply, scope, deps)),
   );
   app.post(
     "/:tenant/interaction/:uid/return",
