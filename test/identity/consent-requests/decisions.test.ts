@@ -393,10 +393,14 @@ describe.each(["pglite", "postgres"] as const)("consent request decisions on %s"
       status: "denied",
     });
     expect(denied.value).toHaveLength(0);
-    // Another tenant sees none of them.
-    expect(
-      (await listConsentRequests(t.database.db, w.publisher.id, viewer, {})).value,
-    ).toHaveLength(0);
+    // In another tenant the viewer is nobody: refused, and nothing of this tenant's shows.
+    await expect(
+      listConsentRequests(t.database.db, w.publisher.id, viewer, {}),
+    ).rejects.toMatchObject({ status: 403, code: "consent_request.not_reviewer" });
+    const mine = await listConsentRequests(t.database.db, w.publisher.id, viewer, {
+      filter: "my_pending",
+    });
+    expect(mine.value).toHaveLength(0);
   });
 });
 
