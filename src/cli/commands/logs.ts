@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import {
@@ -67,8 +67,30 @@ interface ExportOptions {
   output?: string;
 }
 
-async function write(out: WriteStream, chunk: string): Promise<void> {
+async function write(out: NodeJS.WritableStream, chunk: string): Promise<void> {
   if (!out.write(chunk)) await once(out, "drain");
+}
+
+/**
+ * The export on the real stdout, written as it comes and waiting for "drain" when a slow
+ * reader (a pipe into gzip, a terminal) falls behind, so it never piles up in memory. A reader
+ * that goes away (`| head`) ends the export quietly, as it does for other Unix tools.
+ */
+async function writeToStdout(chunks: AsyncIterable<string>): Promise<void> {
+  let closed: Error | undefined;
+  const onError = (error: Error) => {
+    closed = error;
+  };
+  process.stdout.on("error", onError);
+  try {
+    for await (const chunk of chunks) {
+      if (closed) break;
+      await write(process.stdout, chunk).catch((error: Error) => onError(error));
+    }
+  } finally {
+    process.stdout.off("error", onError);
+  }
+  if (closed && (closed as NodeJS.ErrnoException).code !== "EPIPE") throw closed;
 }
 
 async function runExport(ctx: CliContext, opts: ExportOptions): Promise<void> {
@@ -111,8 +133,12 @@ async function runExport(ctx: CliContext, opts: ExportOptions): Promise<void> {
     },
   });
   if (!opts.output) {
-    // stdout: the io adds the line end, so hand it each chunk without its last one.
-    for await (const chunk of chunks) ctx.io.stdout(chunk.replace(/\n$/, ""));
+    if (ctx.io === processIo) {
+      await writeToStdout(chunks);
+    } else {
+      // A captured io (tests) adds the line end: hand it each chunk without its last one.
+      for await (const chunk of chunks) ctx.io.stdout(chunk.replace(/\n$/, ""));
+    }
     progress.done();
     return;
   }

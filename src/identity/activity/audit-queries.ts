@@ -70,16 +70,6 @@ export function auditQuery(
     .orderBy("seq", "desc");
 }
 
-export function selectAuditPage(
-  db: Kysely<IdentityDB>,
-  tenantId: string,
-  filter: AuditFilter,
-  limit: number,
-  after?: Keyset,
-): Promise<AuditRecord[]> {
-  return auditQuery(db, tenantId, filter, after).limit(limit).execute();
-}
-
 export async function selectAuditById(
   db: Kysely<IdentityDB>,
   tenantId: string,

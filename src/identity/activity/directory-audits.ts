@@ -4,12 +4,12 @@ import type { IdentityDB } from "../db.ts";
 import {
   type AuditFilter,
   type AuditRecord,
+  auditQuery,
   selectAuditById,
-  selectAuditPage,
 } from "./audit-queries.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import type { CsvColumn } from "./csv.ts";
+import { type LogSource, listPage, type Page } from "./log-source.ts";
 import type { DirectoryAuditView } from "./schemas.ts";
-import type { Page } from "./sign-in-log.ts";
 
 /** The API's (and the exports') shape of one audit event, after Graph's directoryAudit. */
 export function directoryAuditView(row: AuditRecord): DirectoryAuditView {
@@ -27,27 +27,47 @@ export function directoryAuditView(row: AuditRecord): DirectoryAuditView {
   };
 }
 
+const AUDIT_COLUMNS: CsvColumn<DirectoryAuditView>[] = [
+  { header: "id", value: (r) => r.id },
+  { header: "activityDateTime", value: (r) => r.activityDateTime },
+  { header: "activityDisplayName", value: (r) => r.activityDisplayName },
+  { header: "category", value: (r) => r.category },
+  { header: "result", value: (r) => r.result },
+  { header: "correlationId", value: (r) => r.correlationId },
+  { header: "initiatedByType", value: (r) => r.initiatedBy.type },
+  {
+    header: "initiatedBy",
+    value: (r) =>
+      r.initiatedBy.userPrincipalName ?? r.initiatedBy.displayName ?? r.initiatedBy.name,
+  },
+  { header: "initiatedById", value: (r) => r.initiatedBy.id },
+  { header: "targetResources", value: (r) => r.targetResources },
+  { header: "modifiedProperties", value: (r) => r.modifiedProperties },
+  { header: "additionalDetails", value: (r) => r.additionalDetails },
+];
+
+/** The audit log as the listings and exports read it: keyset on (created_at, seq). */
+export const auditLog: LogSource<AuditFilter, AuditRecord, DirectoryAuditView> = {
+  select: auditQuery,
+  keyOf: (row) => ({ at: row.created_at, id: row.seq }),
+  cursorId: "seq",
+  view: directoryAuditView,
+  columns: AUDIT_COLUMNS,
+};
+
 /**
  * One page of the tenant's audit log, newest first, keyset-paginated on (created_at, seq).
  *
  * @example
  * const page = await listDirectoryAudits(db, tenantId, { activity: "Add user" }, { top: 50 });
  */
-export async function listDirectoryAudits(
+export function listDirectoryAudits(
   db: Kysely<IdentityDB>,
   tenantId: string,
   filter: AuditFilter,
   page: { top: number; cursor?: string | undefined },
 ): Promise<Page<DirectoryAuditView>> {
-  const after = page.cursor ? decodeCursor(page.cursor, "seq") : undefined;
-  const rows = await selectAuditPage(db, tenantId, filter, page.top + 1, after);
-  const more = rows.length > page.top;
-  const shown = more ? rows.slice(0, page.top) : rows;
-  const last = shown[shown.length - 1];
-  return {
-    value: shown.map(directoryAuditView),
-    nextCursor: more && last ? encodeCursor({ at: last.created_at, id: last.seq }) : undefined,
-  };
+  return listPage(auditLog, db, tenantId, filter, page);
 }
 
 /** One audit event of the tenant; 404 for an unknown id or another tenant's event. */

@@ -15,14 +15,21 @@ export {
 export type { AuditFilter } from "./audit-queries.ts";
 export { type AuditChainReport, PURGE_ACTIVITY, verifyAuditChain } from "./audit-verify.ts";
 export { csvCell, csvLine } from "./csv.ts";
-export { directoryAuditView, getDirectoryAudit, listDirectoryAudits } from "./directory-audits.ts";
 export {
+  auditLog,
+  directoryAuditView,
+  getDirectoryAudit,
+  listDirectoryAudits,
+} from "./directory-audits.ts";
+export {
+  EXPORT_BATCH_SIZE,
   EXPORT_CONTENT_TYPES,
   type ExportFormat,
   type ExportKind,
   type ExportRequest,
   exportLog,
 } from "./log-export.ts";
+export { type LogSource, listPage, type Page } from "./log-source.ts";
 export {
   ensureSignInPartition,
   ensureSignInPartitionsAhead,
@@ -47,7 +54,7 @@ export {
   signInStatusSchema,
 } from "./schemas.ts";
 export type { SignInEvent, SignInEventType, SignInStatus } from "./sign-in-event.ts";
-export { getSignIn, listSignIns, type Page, signInView } from "./sign-in-log.ts";
+export { getSignIn, listSignIns, signInLog, signInView } from "./sign-in-log.ts";
 export type { SignInFilter } from "./sign-in-queries.ts";
 export {
   createSignInRecorder,

@@ -1,13 +1,13 @@
 import type { Kysely } from "kysely";
 import type { IdentityDB } from "../db.ts";
-import { type AuditFilter, type AuditRecord, auditQuery } from "./audit-queries.ts";
-import { type CsvColumn, csvLine } from "./csv.ts";
+import type { AuditFilter } from "./audit-queries.ts";
+import { csvLine } from "./csv.ts";
 import type { Keyset } from "./cursor.ts";
-import { directoryAuditView } from "./directory-audits.ts";
+import { auditLog } from "./directory-audits.ts";
+import type { LogSource } from "./log-source.ts";
 import { cursorBatches, keysetBatches } from "./row-batches.ts";
-import type { DirectoryAuditView, SignInView } from "./schemas.ts";
-import { signInView } from "./sign-in-log.ts";
-import { type SignInFilter, type SignInRecord, signInQuery } from "./sign-in-queries.ts";
+import { signInLog } from "./sign-in-log.ts";
+import type { SignInFilter } from "./sign-in-queries.ts";
 
 export type ExportFormat = "csv" | "jsonl";
 export type ExportKind = "sign-ins" | "audit";
@@ -17,110 +17,67 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
   jsonl: "application/x-ndjson; charset=utf-8",
 };
 
-// 1,000 rows per fetch: a few hundred kilobytes in memory, few enough round trips.
-const BATCH_SIZE = 1_000;
+// 1,000 rows per fetch: a few hundred kilobytes in memory, few enough round trips. (Smaller
+// batches do not lower the process's peak memory measurably: bench/activity.ts.)
+export const EXPORT_BATCH_SIZE = 1_000;
 
-const SIGN_IN_COLUMNS: CsvColumn<SignInView>[] = [
-  "id",
-  "createdDateTime",
-  "requestId",
-  "correlationId",
-  "signInEventType",
-  "isInteractive",
-  "status",
-  "errorCode",
-  "failureReason",
-  "userId",
-  "userPrincipalName",
-  "userDisplayName",
-  "servicePrincipalId",
-  "servicePrincipalName",
-  "appId",
-  "appDisplayName",
-  "resourceId",
-  "resourceDisplayName",
-  "ipAddress",
-  "userAgent",
-  "clientAppUsed",
-  "additionalDetails",
-].map((key) => ({ header: key, value: (row) => row[key as keyof SignInView] }));
+type ExportFilter = SignInFilter & AuditFilter;
+type AnySource = LogSource<ExportFilter, unknown, unknown>;
 
-const AUDIT_COLUMNS: CsvColumn<DirectoryAuditView>[] = [
-  { header: "id", value: (r) => r.id },
-  { header: "activityDateTime", value: (r) => r.activityDateTime },
-  { header: "activityDisplayName", value: (r) => r.activityDisplayName },
-  { header: "category", value: (r) => r.category },
-  { header: "result", value: (r) => r.result },
-  { header: "correlationId", value: (r) => r.correlationId },
-  { header: "initiatedByType", value: (r) => r.initiatedBy.type },
-  {
-    header: "initiatedBy",
-    value: (r) =>
-      r.initiatedBy.userPrincipalName ?? r.initiatedBy.displayName ?? r.initiatedBy.name,
-  },
-  { header: "initiatedById", value: (r) => r.initiatedBy.id },
-  { header: "targetResources", value: (r) => r.targetResources },
-  { header: "modifiedProperties", value: (r) => r.modifiedProperties },
-  { header: "additionalDetails", value: (r) => r.additionalDetails },
-];
+const SOURCES: Record<ExportKind, AnySource> = {
+  "sign-ins": signInLog as AnySource,
+  audit: auditLog as AnySource,
+};
 
 export interface ExportRequest {
   database: { db: Kysely<IdentityDB>; kind: "pglite" | "postgres" };
   tenantId: string;
   kind: ExportKind;
   format: ExportFormat;
-  filter: SignInFilter & AuditFilter;
+  filter: ExportFilter;
   /** Called after each batch with the number of rows written so far (progress). */
   onProgress?: ((rows: number) => void) | undefined;
+  /** Rows per database round trip (default EXPORT_BATCH_SIZE); tests make it small. */
+  batchSize?: number | undefined;
 }
 
-function rowsOf(request: ExportRequest): AsyncGenerator<Array<SignInRecord | AuditRecord>> {
-  const { database, tenantId, filter } = request;
+function batchesOf(request: ExportRequest, source: AnySource, filter: ExportFilter) {
+  const { database, tenantId } = request;
   const { db } = database;
-  const signIns = request.kind === "sign-ins";
+  const size = request.batchSize ?? EXPORT_BATCH_SIZE;
   if (database.kind === "postgres")
-    return cursorBatches(
-      db,
-      signIns ? signInQuery(db, tenantId, filter) : auditQuery(db, tenantId, filter),
-      BATCH_SIZE,
-    );
-  return keysetBatches<SignInRecord | AuditRecord, Keyset>(
-    (after, limit) =>
-      signIns
-        ? signInQuery(db, tenantId, filter, after).limit(limit).execute()
-        : auditQuery(db, tenantId, filter, after).limit(limit).execute(),
-    (row) => ({ at: row.created_at, id: "seq" in row ? row.seq : row.id }),
-    BATCH_SIZE,
+    return cursorBatches<unknown>(db, source.select(db, tenantId, filter), size);
+  return keysetBatches<unknown, Keyset>(
+    (after, limit) => source.select(db, tenantId, filter, after).limit(limit).execute(),
+    (row) => source.keyOf(row),
+    size,
   );
 }
 
 /**
  * A tenant's sign-in or audit log as CSV or JSON Lines, newest first, in text chunks of one
- * batch each: memory stays flat however many rows match (a server-side cursor on PostgreSQL,
- * keyset batches on PGlite). The upper bound of the time range defaults to now, so events
- * recorded during the export do not shift it.
+ * batch each, produced only as fast as the consumer pulls them: memory stays flat however many
+ * rows match (a server-side cursor on PostgreSQL, keyset batches on PGlite; nothing is kept
+ * once its chunk is handed over). Pipe it into a stream that applies backpressure
+ * (`Readable.from(chunks)`, or `write` + await "drain"). The upper bound of the time range
+ * defaults to now, so events recorded during the export do not shift it.
  *
  * @example
  * for await (const chunk of exportLog({ database, tenantId, kind: "sign-ins", format: "csv",
- *   filter: { from, status: "failure" } })) out.write(chunk);
+ *   filter: { from, status: "failure" } })) if (!out.write(chunk)) await once(out, "drain");
  */
 export async function* exportLog(request: ExportRequest): AsyncGenerator<string> {
+  const source = SOURCES[request.kind];
   const filter = { ...request.filter, to: request.filter.to ?? new Date() };
-  const signIns = request.kind === "sign-ins";
-  const columns = (signIns ? SIGN_IN_COLUMNS : AUDIT_COLUMNS) as CsvColumn<unknown>[];
-  if (request.format === "csv") yield csvLine(columns.map((c) => c.header));
+  const line =
+    request.format === "csv"
+      ? (view: unknown) => csvLine(source.columns.map((c) => c.value(view)))
+      : (view: unknown) => `${JSON.stringify(view)}\n`;
+  if (request.format === "csv") yield csvLine(source.columns.map((c) => c.header));
   let count = 0;
-  for await (const batch of rowsOf({ ...request, filter })) {
+  for await (const batch of batchesOf(request, source, filter)) {
     let chunk = "";
-    for (const row of batch) {
-      const view = signIns
-        ? signInView(row as SignInRecord)
-        : directoryAuditView(row as AuditRecord);
-      chunk +=
-        request.format === "csv"
-          ? csvLine(columns.map((c) => c.value(view)))
-          : `${JSON.stringify(view)}\n`;
-    }
+    for (const row of batch) chunk += line(source.view(row));
     count += batch.length;
     yield chunk;
     request.onProgress?.(count);

@@ -1,13 +1,14 @@
 import type { Kysely } from "kysely";
 import { ApiError } from "../../platform/http/errors.ts";
 import type { IdentityDB } from "../db.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import type { CsvColumn } from "./csv.ts";
+import { type LogSource, listPage, type Page } from "./log-source.ts";
 import type { SignInView } from "./schemas.ts";
 import {
   type SignInFilter,
   type SignInRecord,
   selectSignInById,
-  selectSignInPage,
+  signInQuery,
 } from "./sign-in-queries.ts";
 
 /** The API's (and the exports') shape of one sign-in event. */
@@ -38,37 +39,56 @@ export function signInView(row: SignInRecord): SignInView {
   };
 }
 
-export interface Page<T> {
-  value: T[];
-  /** Give it back as `cursor` for the next page; undefined on the last page. */
-  nextCursor: string | undefined;
-}
+const SIGN_IN_COLUMNS: CsvColumn<SignInView>[] = (
+  [
+    "id",
+    "createdDateTime",
+    "requestId",
+    "correlationId",
+    "signInEventType",
+    "isInteractive",
+    "status",
+    "errorCode",
+    "failureReason",
+    "userId",
+    "userPrincipalName",
+    "userDisplayName",
+    "servicePrincipalId",
+    "servicePrincipalName",
+    "appId",
+    "appDisplayName",
+    "resourceId",
+    "resourceDisplayName",
+    "ipAddress",
+    "userAgent",
+    "clientAppUsed",
+    "additionalDetails",
+  ] as const
+).map((key) => ({ header: key, value: (row) => row[key] }));
+
+/** The sign-in log as the listings and exports read it: keyset on (created_at, id). */
+export const signInLog: LogSource<SignInFilter, SignInRecord, SignInView> = {
+  select: signInQuery,
+  keyOf: (row) => ({ at: row.created_at, id: row.id }),
+  cursorId: "uuid",
+  view: signInView,
+  columns: SIGN_IN_COLUMNS,
+};
 
 /**
- * One page of the tenant's sign-in log, newest first. Keyset pagination on (created_at, id):
- * events recorded while someone pages never shift the pages, so nothing repeats or goes
- * missing.
+ * One page of the tenant's sign-in log, newest first (keyset pagination on (created_at, id)).
  *
  * @example
  * const page = await listSignIns(db, tenantId, { user: "ada@contoso.com", from, to }, { top: 50 });
  * const next = await listSignIns(db, tenantId, filter, { top: 50, cursor: page.nextCursor });
  */
-export async function listSignIns(
+export function listSignIns(
   db: Kysely<IdentityDB>,
   tenantId: string,
   filter: SignInFilter,
   page: { top: number; cursor?: string | undefined },
 ): Promise<Page<SignInView>> {
-  const after = page.cursor ? decodeCursor(page.cursor, "uuid") : undefined;
-  // One row more than asked tells whether there is a next page without a count.
-  const rows = await selectSignInPage(db, tenantId, filter, page.top + 1, after);
-  const more = rows.length > page.top;
-  const shown = more ? rows.slice(0, page.top) : rows;
-  const last = shown[shown.length - 1];
-  return {
-    value: shown.map(signInView),
-    nextCursor: more && last ? encodeCursor({ at: last.created_at, id: last.id }) : undefined,
-  };
+  return listPage(signInLog, db, tenantId, filter, page);
 }
 
 /** One event of the tenant's log; 404 for an unknown id or another tenant's event. */

@@ -1,3 +1,4 @@
+import { COPY_BUTTON_SCRIPT } from "../../platform/http/index.ts";
 import { Layout } from "./layout.tsx";
 
 export interface TroubleshootingDetails {
@@ -38,7 +39,8 @@ function detailLines(d: TroubleshootingDetails): Array<[string, string]> {
 /**
  * An error the user sees instead of being sent back to the app: an unknown app, a redirect
  * URI the app did not register (RFC 6749 section 4.1.2.1: never redirect there), an unknown
- * tenant. Ends with Entra's "Troubleshooting details" block, as selectable text.
+ * tenant. Ends with Entra's "Troubleshooting details" block, as selectable text, and with
+ * JavaScript a "Copy info to clipboard" button that copies that text in one click.
  */
 export function ErrorPage(props: ErrorPageProps) {
   const lines = detailLines(props.details);
@@ -65,11 +67,29 @@ export function ErrorPage(props: ErrorPageProps) {
             <dd key={`${name}-d`}>{value}</dd>,
           ])}
         </dl>
+        {/* Revealed by the script: without JavaScript the text below is there to select. */}
+        <p className="copy-actions">
+          <button
+            type="button"
+            className="secondary"
+            data-copy-from="troubleshooting-text"
+            data-copy-status="troubleshooting-copied"
+            hidden
+          >
+            Copy info to clipboard
+          </button>
+          <span id="troubleshooting-copied" className="muted" role="status" aria-live="polite" />
+        </p>
         <details>
           <summary>Show as text to copy</summary>
-          <pre className="copy">{lines.map(([name, value]) => `${name}: ${value}`).join("\n")}</pre>
+          <pre id="troubleshooting-text" className="copy">
+            {lines.map(([name, value]) => `${name}: ${value}`).join("\n")}
+          </pre>
         </details>
       </section>
+      {/* A constant script the Content-Security-Policy allows by its hash (page-scripts.ts). */}
+      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant, not page data */}
+      <script dangerouslySetInnerHTML={{ __html: COPY_BUTTON_SCRIPT }} />
     </Layout>
   );
 }

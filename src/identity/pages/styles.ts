@@ -28,6 +28,8 @@ summary{cursor:pointer;color:#1d4ed8}
 dl.trouble{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margin:8px 0}
 dl.trouble dt{font-weight:600}
 dl.trouble dd{margin:0;overflow-wrap:anywhere;user-select:all}
+.copy-actions{display:flex;gap:12px;align-items:center;margin:8px 0}
+[hidden]{display:none!important}
 pre.copy{white-space:pre-wrap;overflow-wrap:anywhere;background:#f9fafb;border:1px solid #e5e7eb;padding:8px;user-select:all}
 .app{display:flex;gap:12px;align-items:center;margin:12px 0 16px}
 .app img{border-radius:6px;object-fit:contain}

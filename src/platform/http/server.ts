@@ -3,6 +3,7 @@ import helmet from "@fastify/helmet";
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from "fastify";
 import type { Logger } from "pino";
 import { sendApiError } from "./errors.ts";
+import { PAGE_SCRIPT_HASHES } from "./page-scripts.ts";
 
 export interface HttpServerOptions {
   /** Service name, in logs and the `server` of health answers. */
@@ -12,7 +13,10 @@ export interface HttpServerOptions {
   /** `GET /readyz` answers 200 only when this resolves true (e.g. the database answers). */
   ready?: () => Promise<boolean>;
   bodyLimit?: number;
-  /** Content-Security-Policy; the default allows same-origin only and forbids framing. */
+  /**
+   * Content-Security-Policy; the default allows same-origin only (plus the inline page scripts
+   * of page-scripts.ts, by hash) and forbids framing.
+   */
   contentSecurityPolicy?: Record<string, string[]>;
 }
 
@@ -46,7 +50,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:", "https:"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "script-src": ["'self'"],
+        // Same-origin scripts, and the page scripts allowed by their hash (page-scripts.ts).
+        "script-src": ["'self'", ...PAGE_SCRIPT_HASHES],
         "form-action": ["'self'", "https:", "http://localhost:*", "http://127.0.0.1:*"],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'none'"],

@@ -1,17 +1,22 @@
+import type { Kysely } from "kysely";
 import { z } from "zod";
 import { ApiError } from "../../../platform/http/errors.ts";
 import {
+  auditLog,
   directoryAuditSchema,
   EXPORT_CONTENT_TYPES,
+  type ExportFormat,
   type ExportKind,
   exportLog,
   getDirectoryAudit,
   getSignIn,
-  listDirectoryAudits,
-  listSignIns,
+  type LogSource,
+  listPage,
   pageSchema,
+  signInLog,
   signInSchema,
 } from "../../activity/index.ts";
+import type { IdentityDB } from "../../db.ts";
 import type { DirectoryRole } from "../../directory/index.ts";
 import type { RoutePermission } from "../authorize.ts";
 import { type AdminRoute, defineRoute, type RouteContext, StreamResponse } from "../route.ts";
@@ -33,16 +38,8 @@ const LOG_READERS: DirectoryRole[] = [
   "privileged_role_administrator",
 ];
 const READ_LOGS: RoutePermission = { anyOf: ["AuditLog.Read.All"], directoryRoles: LOG_READERS };
-const TAGS_SIGN_INS = ["Sign-in logs"];
-const TAGS_AUDIT = ["Audit logs"];
 
 const idParams = z.object({ id: z.string().max(64).describe("The event's id.") });
-const signInListQuery = withOrderedRange(z.object({ ...signInFilterQuery, ...pagingQuery }));
-const signInExportQuery = withOrderedRange(
-  z.object({ ...signInFilterQuery, ...exportFormatQuery }),
-);
-const auditListQuery = withOrderedRange(z.object({ ...auditFilterQuery, ...pagingQuery }));
-const auditExportQuery = withOrderedRange(z.object({ ...auditFilterQuery, ...exportFormatQuery }));
 
 // Two at a time per node: each export holds a database connection for as long as the client
 // takes to read it, and the pool is shared with sign-ins.
@@ -52,7 +49,7 @@ let runningExports = 0;
 function exportResponse(
   ctx: RouteContext<unknown, unknown, unknown>,
   kind: ExportKind,
-  format: "csv" | "jsonl",
+  format: ExportFormat,
   filter: Record<string, unknown>,
 ): StreamResponse {
   if (runningExports >= MAX_CONCURRENT_EXPORTS)
@@ -70,7 +67,9 @@ function exportResponse(
     filter,
   });
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  // Released when the stream closes, however it ends (even before its first chunk).
+  // Streamed with backpressure (register-routes: Readable.from), so a batch is fetched only
+  // when the client has taken the one before. Released when the stream closes, however it
+  // ends (even before its first chunk).
   return new StreamResponse(
     EXPORT_CONTENT_TYPES[format],
     chunks,
@@ -81,143 +80,143 @@ function exportResponse(
   );
 }
 
-export const listSignInsRoute = defineRoute({
-  method: "GET",
-  path: "/api/v1/auditLogs/signIns",
-  operationId: "listSignIns",
-  summary: "List sign-in events, newest first",
-  description:
-    "The tenant's sign-in log: interactive and non-interactive user sign-ins and service principal token requests. Filters combine with AND; pages follow @odata.nextLink (keyset pagination: no event repeats or goes missing while new ones arrive).",
-  tags: TAGS_SIGN_INS,
-  permission: READ_LOGS,
-  query: signInListQuery,
-  response: pageSchema(signInSchema, "SignInPage"),
-  errors: [
-    {
-      status: 400,
-      code: "request.invalid_cursor",
-      description: "A cursor this API did not issue.",
+/** What the list, export and get operations of one log differ in; the rest is shared. */
+interface LogApi<F, R, V> {
+  kind: ExportKind;
+  /** The collection's path under /api/v1/auditLogs. */
+  collection: string;
+  tag: string;
+  source: LogSource<F, R, V>;
+  filterQuery: z.ZodRawShape;
+  item: z.ZodType;
+  /** Operation ids: list, export, get. */
+  operations: [string, string, string];
+  summaries: [string, string, string];
+  listDescription: string;
+  exportDescription?: string;
+  /** The item schema's name in the OpenAPI document (its page is `${itemName}Page`). */
+  itemName: string;
+  notFoundCode: string;
+  get(db: Kysely<IdentityDB>, tenantId: string, id: string): Promise<unknown>;
+}
+
+type ParsedFilter = Record<string, unknown> & { from?: string; to?: string };
+
+/** GET {collection} (keyset pages), GET {collection}/export (CSV or JSON Lines), GET {collection}/{id}. */
+function logRoutes<F, R, V>(api: LogApi<F, R, V>): AdminRoute[] {
+  const path = `/api/v1/auditLogs/${api.collection}` as const;
+  const tags = [api.tag];
+  const [listId, exportId, getId] = api.operations;
+  const [listSummary, exportSummary, getSummary] = api.summaries;
+  // The filter schemas and the log's filter type name the same fields (audit-log-filters.ts).
+  const filterOf = (query: ParsedFilter) => ({ ...query, ...timeRangeOf(query) });
+  const list = defineRoute({
+    method: "GET",
+    path,
+    operationId: listId,
+    summary: listSummary,
+    description: api.listDescription,
+    tags,
+    permission: READ_LOGS,
+    query: withOrderedRange(z.object({ ...api.filterQuery, ...pagingQuery })),
+    response: pageSchema(api.item, `${api.itemName}Page`),
+    errors: [
+      {
+        status: 400,
+        code: "request.invalid_cursor",
+        description: "A cursor this API did not issue.",
+      },
+    ],
+    async handler(ctx) {
+      const { top, cursor, ...filter } = ctx.query as ParsedFilter & {
+        top: number;
+        cursor?: string;
+      };
+      const page = await listPage(
+        api.source,
+        ctx.deps.database.db,
+        ctx.caller.tenantId,
+        filterOf(filter) as F,
+        { top, cursor },
+      );
+      const next = ctx.nextLink(page.nextCursor);
+      return { value: page.value, ...(next ? { "@odata.nextLink": next } : {}) };
     },
-  ],
-  async handler(ctx) {
-    const { top, cursor, ...filter } = ctx.query;
-    const page = await listSignIns(
-      ctx.deps.database.db,
-      ctx.caller.tenantId,
-      { ...filter, ...timeRangeOf(filter) },
-      { top, cursor },
-    );
-    const next = ctx.nextLink(page.nextCursor);
-    return { value: page.value, ...(next ? { "@odata.nextLink": next } : {}) };
-  },
-});
-
-export const exportSignInsRoute = defineRoute({
-  method: "GET",
-  path: "/api/v1/auditLogs/signIns/export",
-  operationId: "exportSignIns",
-  summary: "Export sign-in events as CSV or JSON Lines",
-  description:
-    "Streams every event matching the filters, newest first, with constant memory on the server. CSV cells that a spreadsheet would evaluate (starting with = + - @ tab or CR) are prefixed with '.",
-  tags: TAGS_SIGN_INS,
-  permission: READ_LOGS,
-  query: signInExportQuery,
-  response: z.string().describe("CSV with a header row, or one SignIn JSON object per line."),
-  produces: [EXPORT_CONTENT_TYPES.csv, EXPORT_CONTENT_TYPES.jsonl],
-  errors: [{ status: 429, code: "export.busy", description: "Too many exports running." }],
-  async handler(ctx) {
-    const { format, ...filter } = ctx.query;
-    return exportResponse(ctx, "sign-ins", format, { ...filter, ...timeRangeOf(filter) });
-  },
-});
-
-export const getSignInRoute = defineRoute({
-  method: "GET",
-  path: "/api/v1/auditLogs/signIns/{id}",
-  operationId: "getSignIn",
-  summary: "One sign-in event",
-  tags: TAGS_SIGN_INS,
-  permission: READ_LOGS,
-  params: idParams,
-  response: signInSchema,
-  errors: [
-    { status: 404, code: "sign_in.not_found", description: "No such event in this tenant." },
-  ],
-  handler: async (ctx) => getSignIn(ctx.deps.database.db, ctx.caller.tenantId, ctx.params.id),
-});
-
-export const listDirectoryAuditsRoute = defineRoute({
-  method: "GET",
-  path: "/api/v1/auditLogs/directoryAudits",
-  operationId: "listDirectoryAudits",
-  summary: "List audit events, newest first",
-  description:
-    "Every administrative and consent action in the tenant, with its actor, targets and modified properties (old and new values). Keyset pagination through @odata.nextLink.",
-  tags: TAGS_AUDIT,
-  permission: READ_LOGS,
-  query: auditListQuery,
-  response: pageSchema(directoryAuditSchema, "DirectoryAuditPage"),
-  errors: [
-    {
-      status: 400,
-      code: "request.invalid_cursor",
-      description: "A cursor this API did not issue.",
+  });
+  const exportRoute = defineRoute({
+    method: "GET",
+    path: `${path}/export`,
+    operationId: exportId,
+    summary: exportSummary,
+    ...(api.exportDescription ? { description: api.exportDescription } : {}),
+    tags,
+    permission: READ_LOGS,
+    query: withOrderedRange(z.object({ ...api.filterQuery, ...exportFormatQuery })),
+    response: z
+      .string()
+      .describe(`CSV with a header row, or one ${api.itemName} JSON object per line.`),
+    produces: [EXPORT_CONTENT_TYPES.csv, EXPORT_CONTENT_TYPES.jsonl],
+    errors: [{ status: 429, code: "export.busy", description: "Too many exports running." }],
+    async handler(ctx) {
+      const { format, ...filter } = ctx.query as ParsedFilter & { format: ExportFormat };
+      return exportResponse(ctx, api.kind, format, filterOf(filter));
     },
-  ],
-  async handler(ctx) {
-    const { top, cursor, ...filter } = ctx.query;
-    const page = await listDirectoryAudits(
-      ctx.deps.database.db,
-      ctx.caller.tenantId,
-      { ...filter, ...timeRangeOf(filter) },
-      { top, cursor },
-    );
-    const next = ctx.nextLink(page.nextCursor);
-    return { value: page.value, ...(next ? { "@odata.nextLink": next } : {}) };
-  },
-});
-
-export const exportDirectoryAuditsRoute = defineRoute({
-  method: "GET",
-  path: "/api/v1/auditLogs/directoryAudits/export",
-  operationId: "exportDirectoryAudits",
-  summary: "Export audit events as CSV or JSON Lines",
-  tags: TAGS_AUDIT,
-  permission: READ_LOGS,
-  query: auditExportQuery,
-  response: z
-    .string()
-    .describe("CSV with a header row, or one DirectoryAudit JSON object per line."),
-  produces: [EXPORT_CONTENT_TYPES.csv, EXPORT_CONTENT_TYPES.jsonl],
-  errors: [{ status: 429, code: "export.busy", description: "Too many exports running." }],
-  async handler(ctx) {
-    const { format, ...filter } = ctx.query;
-    return exportResponse(ctx, "audit", format, { ...filter, ...timeRangeOf(filter) });
-  },
-});
-
-export const getDirectoryAuditRoute = defineRoute({
-  method: "GET",
-  path: "/api/v1/auditLogs/directoryAudits/{id}",
-  operationId: "getDirectoryAudit",
-  summary: "One audit event",
-  tags: TAGS_AUDIT,
-  permission: READ_LOGS,
-  params: idParams,
-  response: directoryAuditSchema,
-  errors: [
-    { status: 404, code: "audit_event.not_found", description: "No such event in this tenant." },
-  ],
-  handler: async (ctx) =>
-    getDirectoryAudit(ctx.deps.database.db, ctx.caller.tenantId, ctx.params.id),
-});
+  });
+  const get = defineRoute({
+    method: "GET",
+    path: `${path}/{id}`,
+    operationId: getId,
+    summary: getSummary,
+    tags,
+    permission: READ_LOGS,
+    params: idParams,
+    response: api.item,
+    errors: [{ status: 404, code: api.notFoundCode, description: "No such event in this tenant." }],
+    handler: (ctx) => api.get(ctx.deps.database.db, ctx.caller.tenantId, ctx.params.id),
+  });
+  return [list, exportRoute, get];
+}
 
 /** The sign-in and audit log operations (issue 6). */
 export const auditLogRoutes: AdminRoute[] = [
-  listSignInsRoute,
-  exportSignInsRoute,
-  getSignInRoute,
-  listDirectoryAuditsRoute,
-  exportDirectoryAuditsRoute,
-  getDirectoryAuditRoute,
+  ...logRoutes({
+    kind: "sign-ins",
+    collection: "signIns",
+    tag: "Sign-in logs",
+    source: signInLog,
+    filterQuery: signInFilterQuery,
+    item: signInSchema,
+    operations: ["listSignIns", "exportSignIns", "getSignIn"],
+    summaries: [
+      "List sign-in events, newest first",
+      "Export sign-in events as CSV or JSON Lines",
+      "One sign-in event",
+    ],
+    listDescription:
+      "The tenant's sign-in log: interactive and non-interactive user sign-ins and service principal token requests. Filters combine with AND; pages follow @odata.nextLink (keyset pagination: no event repeats or goes missing while new ones arrive).",
+    exportDescription:
+      "Streams every event matching the filters, newest first, with constant memory on the server. CSV cells that a spreadsheet would evaluate (starting with = + - @ tab or CR) are prefixed with '.",
+    itemName: "SignIn",
+    notFoundCode: "sign_in.not_found",
+    get: getSignIn,
+  }),
+  ...logRoutes({
+    kind: "audit",
+    collection: "directoryAudits",
+    tag: "Audit logs",
+    source: auditLog,
+    filterQuery: auditFilterQuery,
+    item: directoryAuditSchema,
+    operations: ["listDirectoryAudits", "exportDirectoryAudits", "getDirectoryAudit"],
+    summaries: [
+      "List audit events, newest first",
+      "Export audit events as CSV or JSON Lines",
+      "One audit event",
+    ],
+    listDescription:
+      "Every administrative and consent action in the tenant, with its actor, targets and modified properties (old and new values). Keyset pagination through @odata.nextLink.",
+    itemName: "DirectoryAudit",
+    notFoundCode: "audit_event.not_found",
+    get: getDirectoryAudit,
+  }),
 ];
