@@ -126,7 +126,8 @@ describe.each(["pglite", "postgres"] as const)("outbox failure handling on %s", 
       db: database.db,
       schema: SCHEMA,
       logger,
-      backoff: { baseMs: 40, capMs: 160 },
+      // Long enough that "not due yet" holds on a loaded machine (the smallest wait is 200 ms).
+      backoff: { baseMs: 400, capMs: 1600 },
       onDead: (job) => void dead.push(`${job.id}:${job.attempts}:${job.error}`),
       handlers: {
         "test.flaky": async (_p, jobCtx) => {
@@ -147,9 +148,10 @@ describe.each(["pglite", "postgres"] as const)("outbox failure handling on %s", 
     expect(seen).toEqual([1, 2, 3, 4]);
     expect(row).toMatchObject({ attempts: 4, last_error: "receiver refused (attempt 4)" });
     expect(dead).toEqual([`${id}:4:receiver refused (attempt 4)`]);
-    // Equal jitter: each wait is at least half the schedule (20, 40, 80 ms).
+    // Equal jitter: each wait is at least half the schedule (200, 400, 800 ms).
     const gaps = runTimes.slice(1).map((time, i) => time - runTimes[i]!);
-    for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual([20, 40, 80][i]! - 5);
+    for (const [i, gap] of gaps.entries())
+      expect(gap).toBeGreaterThanOrEqual([200, 400, 800][i]! - 5);
     expect((await worker.runOnce()).claimed).toBe(0);
     expect(await outboxStats(database.db, SCHEMA, { kind: "test.flaky" })).toMatchObject({
       waiting: 0,
