@@ -10,6 +10,7 @@ import * as m0008 from "./0008-sign-in-log.ts";
 import * as m0009 from "./0009-outbox.ts";
 import * as m0011 from "./0011-consent-requests.ts";
 import * as m0013 from "./0013-admin-api-permissions.ts";
+import * as m0014 from "./0014-portal-app.ts";
 
 /** The identity schema's migrations, in order. Append only. */
 export const identityMigrations: MigrationSet = {
@@ -26,5 +27,6 @@ export const identityMigrations: MigrationSet = {
     { name: "0009-outbox", up: m0009.up },
     { name: "0011-consent-requests", up: m0011.up },
     { name: "0013-admin-api-permissions", up: m0013.up },
+    { name: "0014-portal-app", up: m0014.up },
   ],
 };

@@ -8,6 +8,7 @@ import { createSignInRecorder } from "./activity/index.ts";
 import { registerAdminApi } from "./admin-api/index.ts";
 import type { IdentityDB } from "./db.ts";
 import { registerOAuth } from "./oauth/index.ts";
+import { registerPortal } from "./portal/index.ts";
 
 export interface IdentityDeps {
   config: Config;
@@ -41,5 +42,7 @@ export async function createIdentityApp(deps: IdentityDeps): Promise<FastifyInst
   });
   // Admin REST API under /api/v1 (tokens for api://assent-admin), OpenAPI at /api/openapi.json.
   await registerAdminApi(app, deps);
+  // The admin portal (web/portal) under /{tenantId}/portal, signing in as the first-party client.
+  await registerPortal(app, { db: deps.database.db, publicUrl: deps.config.identity.publicUrl });
   return app;
 }

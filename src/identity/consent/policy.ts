@@ -1,3 +1,4 @@
+import { withFirstPartyGrants } from "./first-party.ts";
 import {
   anyPolicyAllows,
   type PermissionClassification,
@@ -179,7 +180,7 @@ export function decideConsent(input: ConsentInput): ConsentDecision {
   if (sp.appRoleAssignmentRequired && !input.user.assigned && !globalAdmin)
     return { kind: "not_assigned" };
 
-  const { granted, missing } = coverage(input);
+  const { granted, missing } = coverage(withFirstPartyGrants(input));
   if (missing.length === 0) return { kind: "granted", scopes: granted };
 
   const admin = mayGrantTenantWide(input.user.roles);

@@ -1,0 +1,97 @@
+import { useCallback, useEffect, useState } from "react";
+import { type Session, startSignIn } from "../auth/session.ts";
+
+/** An admin API error in the API's own words (`{ error: { code, message }, request_id }`). */
+export class PortalApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Page<T> {
+  value: T[];
+  "@odata.nextLink"?: string;
+}
+
+let session: Session | undefined;
+
+/** The signed-in session every call uses. */
+export function setApiSession(s: Session): void {
+  session = s;
+}
+
+/**
+ * Calls the admin REST API with the signed-in user's token. A 401 (token expired or revoked)
+ * signs in again and comes back to the same page.
+ */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  if (!session) throw new PortalApiError(401, "portal.signed_out", "You are not signed in.");
+  const response = await fetch(path, {
+    method,
+    headers: {
+      authorization: `Bearer ${session.accessToken}`,
+      accept: "application/json",
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 401) {
+    await startSignIn(session.tenant, location.pathname + location.search);
+    throw new PortalApiError(401, "portal.signing_in", "Your sign-in expired; signing in again.");
+  }
+  const text = await response.text();
+  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!response.ok) {
+    const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new PortalApiError(
+      response.status,
+      error?.code ?? "http.error",
+      error?.message ?? `The server answered ${response.status}.`,
+    );
+  }
+  return parsed as T;
+}
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: PortalApiError | undefined;
+  loading: boolean;
+  reload(): void;
+}
+
+/** GETs `path` (again whenever it changes or `reload` is called). */
+export function useApi<T>(path: string | undefined): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: PortalApiError; loading: boolean }>({
+    loading: path !== undefined,
+  });
+  const [tick, setTick] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: tick forces a reload
+  useEffect(() => {
+    if (!path) return;
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    api<T>("GET", path).then(
+      (data) => live && setState({ data, loading: false }),
+      (error: unknown) => live && setState({ error: asApiError(error), loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [path, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data: state.data, error: state.error, loading: state.loading, reload };
+}
+
+export function asApiError(error: unknown): PortalApiError {
+  return error instanceof PortalApiError
+    ? error
+    : new PortalApiError(
+        0,
+        "portal.network",
+        "The server could not be reached. Check your connection and try again.",
+      );
+}

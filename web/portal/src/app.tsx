@@ -1,0 +1,82 @@
+import { useEffect, useRef } from "react";
+import type { Session } from "./auth/session.ts";
+import { signOut } from "./auth/session.ts";
+import { Link } from "./components/link.tsx";
+import { ConsentRequestPage } from "./pages/consent-request.tsx";
+import { ConsentRequestsPage } from "./pages/consent-requests.tsx";
+import { ConsentSettingsPage } from "./pages/consent-settings.tsx";
+import { OverviewPage } from "./pages/overview.tsx";
+import { routeOf, useLocation } from "./router.ts";
+
+/** The signed-in portal: header, navigation, and the page the URL names. */
+export function App(props: { session: Session }) {
+  const { session } = props;
+  const { pathname, search } = useLocation();
+  const base = `/${encodeURIComponent(session.tenant)}/portal`;
+  const route = routeOf(pathname.slice(base.length), search);
+  const main = useRef<HTMLElement>(null);
+  // A new page: focus its main region, as a full page load would put the reader at the top.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on navigation
+  useEffect(() => {
+    main.current?.focus();
+    const h1 = main.current?.querySelector("h1")?.textContent;
+    document.title = h1 ? `${h1} · Assent admin portal` : "Assent admin portal";
+  }, [pathname, search]);
+  const section = route.page === "consent-request" ? "consent-requests" : route.page;
+  return (
+    <>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">Assent admin portal</span>
+        <span className="who">
+          {session.userName || session.userPrincipalName}
+          <button type="button" className="link" onClick={() => signOut(session.tenant)}>
+            Sign out
+          </button>
+        </span>
+      </header>
+      <div className="layout">
+        <nav className="side" aria-label="Portal">
+          <ul>
+            <li>
+              <Link to={base} current={section === "overview"}>
+                Overview
+              </Link>
+            </li>
+            <li className="group">Enterprise applications</li>
+            <li>
+              <Link to={`${base}/consent-requests`} current={section === "consent-requests"}>
+                Admin consent requests
+              </Link>
+            </li>
+            <li>
+              <Link to={`${base}/consent-settings`} current={section === "consent-settings"}>
+                Consent and permissions
+              </Link>
+            </li>
+          </ul>
+        </nav>
+        <main id="main" ref={main} tabIndex={-1}>
+          {route.page === "overview" ? <OverviewPage base={base} /> : null}
+          {route.page === "consent-requests" ? (
+            <ConsentRequestsPage base={base} filter={route.filter} sort={route.sort} />
+          ) : null}
+          {route.page === "consent-request" ? (
+            <ConsentRequestPage base={base} id={route.id} />
+          ) : null}
+          {route.page === "consent-settings" ? <ConsentSettingsPage /> : null}
+          {route.page === "not-found" ? (
+            <>
+              <h1>Page not found</h1>
+              <p>
+                There is no such page in the portal. <Link to={base}>Go to the overview</Link>.
+              </p>
+            </>
+          ) : null}
+        </main>
+      </div>
+    </>
+  );
+}
