@@ -7,12 +7,17 @@ import type { KeyRing } from "../platform/crypto/index.ts";
 import type { Database } from "../platform/db/index.ts";
 import { createHttpServer } from "../platform/http/index.ts";
 import { apiKeyAuth, applicationRoutes } from "./applications/index.ts";
-import { approvalApiRoutes, approvalPageRoutes, identityEventRoutes } from "./approvals/index.ts";
+import {
+  approvalApiRoutes,
+  approvalPageRoutes,
+  identityEventRoutes,
+  identitySubscriptionRoutes,
+} from "./approvals/index.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { connectorRoutes } from "./connectors/index.ts";
 import type { ConnectContext } from "./context.ts";
 import { grantRoutes } from "./grants/index.ts";
-import { sendConnectError } from "./http/errors.ts";
+import { notFound, sendConnectError } from "./http/errors.ts";
 import { messageRoutes } from "./messages/routes.ts";
 import { ProviderClients } from "./providers/provider-client.ts";
 import type { ConnectDB } from "./tables.ts";
@@ -26,6 +31,8 @@ export interface ConnectDeps<DB = unknown> {
   logger: Logger;
   /** Runs the outbox worker at once after an event is committed (the background's `worker.wake`). */
   wake?: () => void;
+  /** The clock token expiry is judged by (tests move it forward); default the wall clock. */
+  now?: () => Date;
 }
 
 /** The connect schema's view of a shared database handle. */
@@ -35,8 +42,8 @@ export function connectDb<DB>(database: Database<DB>): Kysely<ConnectDB> {
 
 /**
  * The Connect service's HTTP app (composition root): hosted auth and the pages people see
- * (no API key), and the Nylas-v3-shaped REST API behind the application's API key. Errors use
- * Nylas's envelope. Not listening yet.
+ * (no API key), and the Nylas-v3-shaped REST API behind the application's API key. Errors, an
+ * unknown path's 404 included, use Nylas's envelope. Not listening yet.
  *
  * @example
  * const app = createConnectApp({ config, database, keyRing, logger });
@@ -57,29 +64,34 @@ export function createConnectApp<DB>(deps: ConnectDeps<DB>): FastifyInstance {
       max: config.providerCacheSize,
     }),
     wake: deps.wake ?? (() => {}),
+    now: deps.now ?? (() => new Date()),
   };
   const app = createHttpServer({
     service: "connect",
     logger,
     trustProxy: config.trustProxy,
     ready: () => database.ping(),
+    // Every error, an unknown path included, in Nylas's envelope: the SDK reads it unchanged.
+    sendError: sendConnectError,
+    sendNotFound: (request, reply) =>
+      sendConnectError(
+        request,
+        reply,
+        notFound(`No route ${request.method} ${request.url.split("?")[0]}: see docs/connect.md.`),
+      ),
   });
-  // Connect's routes live in one scope with Nylas's error envelope; the platform's 404 for
-  // unknown paths stays in the platform's shape (createHttpServer owns the root handlers).
   app.register(async (scope) => {
-    scope.setErrorHandler((error, request, reply) => sendConnectError(request, reply, error));
     scope.register(formbody);
-    const identityEvents = identityEventRoutes(ctx);
     // People and OAuth clients: no API key.
     scope.register(authRoutes(ctx));
     scope.register(approvalPageRoutes(ctx));
-    scope.register(identityEvents.receive);
+    scope.register(identityEventRoutes(ctx));
     // The REST API: the application's API key on every call.
     scope.register(async (api) => {
       api.addHook("onRequest", apiKeyAuth(db));
       api.register(applicationRoutes(ctx));
       api.register(connectorRoutes(ctx));
-      api.register(identityEvents.subscribe);
+      api.register(identitySubscriptionRoutes(ctx));
       api.register(grantRoutes(ctx));
       api.register(messageRoutes(ctx));
       api.register(approvalApiRoutes(ctx));

@@ -18,4 +18,6 @@ export interface ConnectContext {
   providers: ProviderClients;
   /** Runs the outbox worker now (call after committing an event or email). */
   wake(): void;
+  /** The clock a provider token's expiry is judged and recorded by (tests move it forward). */
+  now(): Date;
 }

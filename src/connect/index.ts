@@ -8,6 +8,7 @@
  * - `startConnectBackground(options)`: the outbox worker (webhooks, email).
  * - `startConnectService(options)`: both, listening (`assent serve connect`).
  * - `createConnectApplication(db, input)`: registers an application and its first API key.
+ * - `rekeyConnect(db, keyRing)`: re-encrypts secrets and tokens still under an older key.
  */
 
 export { type ConnectDeps, connectDb, createConnectApp } from "./app.ts";
@@ -19,5 +20,6 @@ export {
 export { type ConnectBackground, startConnectBackground } from "./background.ts";
 export { ConnectError } from "./http/errors.ts";
 export { classify, type Outcome, type OutcomeKind } from "./outcomes/classify.ts";
+export { type RekeyResult, rekeyConnect } from "./rekey.ts";
 export { type RunningConnectService, startConnectService } from "./service.ts";
 export type { ConnectDB } from "./tables.ts";

@@ -7,6 +7,7 @@ import type { KeyRing } from "../platform/crypto/index.ts";
 import { type Database, migrate } from "../platform/db/index.ts";
 import { connectDb, createConnectApp } from "./app.ts";
 import { type ConnectBackground, startConnectBackground } from "./background.ts";
+import { rekeyConnect } from "./rekey.ts";
 
 export interface RunningConnectService {
   app: FastifyInstance;
@@ -18,8 +19,9 @@ export interface RunningConnectService {
 
 /**
  * Runs the Connect service (`assent serve connect`, and `assent start` beside the others):
- * applies the connect schema's pending migrations, starts the outbox worker (webhooks, email)
- * and listens on `config.host`:`config.connect.port`.
+ * applies the connect schema's pending migrations, re-encrypts what an older key still holds
+ * (key rotation), starts the outbox worker (webhooks, email) and listens on
+ * `config.host`:`config.connect.port`.
  *
  * @example
  * const connect = await startConnectService({ config, logger, database, keyRing, smtp });
@@ -36,6 +38,14 @@ export async function startConnectService<DB>(options: {
   const db = connectDb(database);
   const applied = await migrate(db, connectMigrations);
   if (applied.length > 0) logger.info({ applied }, "connect migrations applied");
+  // After a key rotation, move what is still under the previous key to the new one (in the
+  // background: serving does not wait, and everything decrypts meanwhile).
+  rekeyConnect(db, keyRing).then(
+    ({ reencrypted }) => {
+      if (reencrypted > 0) logger.info({ reencrypted }, "connect secrets re-encrypted");
+    },
+    (error: unknown) => logger.error({ err: error }, "connect re-encryption failed"),
+  );
   const background = startConnectBackground({
     db,
     keyRing,

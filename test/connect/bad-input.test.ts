@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHttpServer } from "../../src/platform/http/index.ts";
 import { expectApp, signInAndWalk } from "../identity/consent/support.ts";
 import { locationOf } from "../identity/oauth/support/browser.ts";
 import {
@@ -210,5 +212,49 @@ describe.each(["pglite", "postgres"] as const)("Connect refuses bad input on %s"
     expect((await w.api("GET", "/v3/connectors/yahoo")).body.error.type).toBe(
       "invalid_request_error",
     );
+  });
+
+  it("unknown paths and methods answer in Nylas's envelope; other services keep the platform's", async (ctx) => {
+    if (!t) return ctx.skip();
+    for (const [method, path] of [
+      ["GET", "/v3/nothing-here"],
+      ["POST", "/v3/grants"],
+      ["GET", "/"],
+    ] as const) {
+      const response = await fetch(`${servers.connectUrl}${path}`, { method });
+      expect(response.status).toBe(404);
+      const body = (await response.json()) as Record<string, any>;
+      expect(body).toEqual({
+        request_id: response.headers.get("x-request-id"),
+        error: { type: "not_found_error", message: expect.stringContaining(`${method} ${path}`) },
+      });
+    }
+    // The option is opt-in: createHttpServer's default 404 is still the admin-API envelope.
+    const plain = createHttpServer({ service: "plain", logger: pino({ level: "silent" }) });
+    const missing = await plain.inject({ url: "/nothing" });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ error: { code: "route.not_found" } });
+    await plain.close();
+  });
+
+  it("Identity's webhook: a malformed secret is refused; an unsubscribed connector answers 401", async (ctx) => {
+    if (!t) return ctx.skip();
+    const target = (await w.api("GET", "/v3/connectors/microsoft/identity-webhook")).body.data;
+    expect(target.secret_configured).toBe(false);
+    for (const secret of ["nope", "whsec_c2hvcnQ="]) {
+      const put = await w.api("PUT", "/v3/connectors/microsoft/identity-webhook", { secret });
+      expect(put.status).toBe(400);
+      expect(put.body.error.message).toContain("secret");
+    }
+    const body = JSON.stringify({ type: "consent_request.approved", data: {} });
+    for (const url of [target.url, `${servers.connectUrl}/v3/connect/identity-events/not-an-id`]) {
+      const event = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "webhook-id": "msg_1" },
+        body,
+      });
+      expect(event.status).toBe(401);
+      expect(((await event.json()) as Record<string, any>).error.type).toBe("unauthorized");
+    }
   });
 });

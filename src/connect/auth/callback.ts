@@ -123,7 +123,7 @@ async function codeReceived(
       scope: tokens.scope ? tokens.scope.split(" ") : session.scope,
       accessTokenEnc: encryptToken(ctx.keyRing, identity, tokens.access_token),
       accessTokenExpiresAt: tokens.expires_in
-        ? new Date(Date.now() + tokens.expires_in * 1000)
+        ? new Date(ctx.now().getTime() + tokens.expires_in * 1000)
         : null,
       refreshTokenEnc: tokens.refresh_token
         ? encryptToken(ctx.keyRing, identity, tokens.refresh_token)

@@ -134,7 +134,7 @@ export async function tokenEndpoint(
       access_token: fresh.accessToken,
       token_type: "Bearer",
       expires_in: expiresAt
-        ? Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000))
+        ? Math.max(0, Math.floor((expiresAt.getTime() - ctx.now().getTime()) / 1000))
         : 3600,
       ...(idToken ? { id_token: idToken } : {}),
       refresh_token: appRefreshToken,

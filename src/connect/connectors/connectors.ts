@@ -23,8 +23,8 @@ export interface Connector {
   updatedAt: Date;
 }
 
-// The secret is bound to its connector row: a ciphertext copied to another row fails to decrypt.
-const secretContext = (applicationId: string, provider: string) =>
+/** The secret is bound to its connector row: a ciphertext copied to another row fails to decrypt. */
+export const connectorSecretContext = (applicationId: string, provider: string) =>
   `connect.connector:${applicationId}:${provider}`;
 
 /** The connector as the API shows it: no secret, ever. */
@@ -60,7 +60,10 @@ function fromRow(keyRing: KeyRing, row: Row): Connector {
     provider: row.provider,
     settings: row.settings,
     clientSecret: row.client_secret_enc
-      ? keyRing.decrypt(row.client_secret_enc, secretContext(row.application_id, row.provider))
+      ? keyRing.decrypt(
+          row.client_secret_enc,
+          connectorSecretContext(row.application_id, row.provider),
+        )
       : undefined,
     scope: row.scope,
     updatedAt: row.updated_at,
@@ -138,7 +141,7 @@ export async function createConnector(
         provider: body.provider,
         settings: JSON.stringify(settings),
         client_secret_enc: client_secret
-          ? keyRing.encrypt(client_secret, secretContext(applicationId, body.provider))
+          ? keyRing.encrypt(client_secret, connectorSecretContext(applicationId, body.provider))
           : null,
         scope: JSON.stringify(body.scope ?? DEFAULT_SCOPES[body.provider]),
       })
@@ -180,7 +183,7 @@ export async function updateConnector(
         ? {
             client_secret_enc: keyRing.encrypt(
               client_secret,
-              secretContext(applicationId, provider),
+              connectorSecretContext(applicationId, provider),
             ),
           }
         : {}),

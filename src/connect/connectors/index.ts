@@ -6,6 +6,7 @@ export {
 } from "./connector-settings.ts";
 export {
   type Connector,
+  connectorSecretContext,
   connectorView,
   createConnector,
   findConnector,

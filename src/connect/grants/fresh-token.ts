@@ -32,7 +32,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * The grant's provider access token, refreshed first when it is about to expire. One node
  * refreshes at a time (a lease on the row, never a transaction held across the provider call);
  * the others wait and read the new token. When the provider answers `invalid_grant`, the grant
- * becomes `invalid` and `grant.expired` is queued at once, in the same transaction.
+ * becomes `invalid` and `grant.expired` is queued at once, in the same transaction. A refresh
+ * stores every token of the grant under the key ring's current key (key rotation).
  */
 export async function freshAccessToken(
   ctx: ConnectContext,
@@ -44,7 +45,7 @@ export async function freshAccessToken(
     if (grant.grant_status !== "valid") throw grantInvalid(grant.id);
     const expires = grant.access_token_expires_at?.getTime() ?? Number.POSITIVE_INFINITY;
     const token = decryptToken(ctx.keyRing, grant, grant.access_token_enc);
-    if (token && expires - EARLY_MS > Date.now()) return { accessToken: token, grant };
+    if (token && expires - EARLY_MS > ctx.now().getTime()) return { accessToken: token, grant };
     if (await claimRefresh(ctx.db, grant.id, LEASE_MS)) return refresh(ctx, grant);
     if (Date.now() > deadline)
       throw new ConnectError(503, "api_error", "The grant's token is being refreshed; try again.");
@@ -89,14 +90,29 @@ async function refresh(ctx: ConnectContext, grant: Grant) {
   const updated = await storeRefreshedTokens(ctx.db, grant.id, {
     accessTokenEnc: encryptToken(ctx.keyRing, grant, tokens.access_token),
     accessTokenExpiresAt: tokens.expires_in
-      ? new Date(Date.now() + tokens.expires_in * 1000)
+      ? new Date(ctx.now().getTime() + tokens.expires_in * 1000)
       : null,
-    refreshTokenEnc: tokens.refresh_token
-      ? encryptToken(ctx.keyRing, grant, tokens.refresh_token)
-      : null,
-    idTokenEnc: tokens.id_token ? encryptToken(ctx.keyRing, grant, tokens.id_token) : null,
+    refreshTokenEnc: reencrypted(ctx, grant, tokens.refresh_token, grant.refresh_token_enc),
+    idTokenEnc: reencrypted(ctx, grant, tokens.id_token, grant.id_token_enc),
   });
   return { accessToken: tokens.access_token, grant: updated ?? grant };
+}
+
+/**
+ * What to store for a token the provider may or may not have sent anew: the new one, else the
+ * stored one re-encrypted when it is under an older key (a refresh moves all of a grant's tokens
+ * to the current key), else null (keep the stored ciphertext).
+ */
+function reencrypted(
+  ctx: ConnectContext,
+  grant: Grant,
+  fresh: string | undefined,
+  stored: string | null,
+): string | null {
+  if (fresh) return encryptToken(ctx.keyRing, grant, fresh);
+  if (!stored || !ctx.keyRing.isStale(stored)) return null;
+  const plain = decryptToken(ctx.keyRing, grant, stored);
+  return plain ? encryptToken(ctx.keyRing, grant, plain) : null;
 }
 
 /** Invalid now, and `grant.expired` in the same transaction (fired once per expiry). */

@@ -14,7 +14,8 @@ export type Destination = {
     : WebhookDestinationsTable[K];
 };
 
-const secretContext = (d: { id: string; application_id: string }) =>
+/** A destination's secret is bound to its row. */
+export const destinationSecretContext = (d: { id: string; application_id: string }) =>
   `connect.webhook:${d.application_id}:${d.id}`;
 
 /** A destination as Nylas v3 shows one; the secret only when just created or rotated. */
@@ -60,7 +61,7 @@ export async function insertDestination(
       .executeTakeFirstOrThrow();
     const destination = await trx
       .updateTable("connect.webhook_destinations")
-      .set({ secret_enc: keyRing.encrypt(secret, secretContext(row)) })
+      .set({ secret_enc: keyRing.encrypt(secret, destinationSecretContext(row)) })
       .where("id", "=", row.id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -123,7 +124,10 @@ export async function rotateDestinationSecret(
   const secret = generateWebhookSecret();
   const row = await db
     .updateTable("connect.webhook_destinations")
-    .set({ secret_enc: keyRing.encrypt(secret, secretContext(d)), updated_at: new Date() })
+    .set({
+      secret_enc: keyRing.encrypt(secret, destinationSecretContext(d)),
+      updated_at: new Date(),
+    })
     .where("id", "=", d.id)
     .where("application_id", "=", d.application_id)
     .returningAll()
@@ -152,7 +156,7 @@ export async function resolveDestination(
   if (!d) return undefined;
   return {
     url: d.url,
-    secrets: [keyRing.decrypt(d.secret_enc, secretContext(d))],
+    secrets: [keyRing.decrypt(d.secret_enc, destinationSecretContext(d))],
     enabled: d.status !== "pause" && d.status !== "failed",
   };
 }

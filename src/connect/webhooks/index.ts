@@ -1,2 +1,2 @@
-export { resolveDestination } from "./destinations.ts";
+export { destinationSecretContext, resolveDestination } from "./destinations.ts";
 export { webhookRoutes } from "./routes.ts";

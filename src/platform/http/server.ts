@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import helmet from "@fastify/helmet";
-import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  LogController,
+} from "fastify";
 import type { Logger } from "pino";
 import { sendApiError } from "./errors.ts";
 import { PAGE_SCRIPT_HASHES } from "./page-scripts.ts";
@@ -18,6 +24,13 @@ export interface HttpServerOptions {
    * of page-scripts.ts, by hash) and forbids framing.
    */
   contentSecurityPolicy?: Record<string, string[]>;
+  /**
+   * The service's own error writer, for a service whose API has another error shape (Connect
+   * speaks Nylas's). Default: the admin-API envelope (`sendApiError`).
+   */
+  sendError?: (request: FastifyRequest, reply: FastifyReply, error: unknown) => FastifyReply;
+  /** The service's own answer to an unknown route. Default: 404 `route.not_found` in the admin-API envelope. */
+  sendNotFound?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 }
 
 // 1 MiB: admin API and form bodies are small; larger bodies are refused before parsing.
@@ -25,7 +38,8 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /**
  * The Fastify factory every service uses: request ids (echoed in `x-request-id`), structured
- * logs, security headers, the admin-API error envelope, `GET /healthz` and `GET /readyz`.
+ * logs, security headers, the admin-API error envelope (or the service's own: `sendError`,
+ * `sendNotFound`), `GET /healthz` and `GET /readyz`.
  */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const fastifyOptions: FastifyServerOptions = {
@@ -79,15 +93,18 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     );
   });
 
-  app.setErrorHandler((error, request, reply) => sendApiError(request, reply, error));
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
-      error: {
-        code: "route.not_found",
-        message: `No route ${request.method} ${request.url.split("?")[0]}.`,
-      },
-      request_id: request.id,
-    }),
+  const sendError = options.sendError ?? sendApiError;
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setNotFoundHandler(
+    options.sendNotFound ??
+      ((request, reply) =>
+        reply.status(404).send({
+          error: {
+            code: "route.not_found",
+            message: `No route ${request.method} ${request.url.split("?")[0]}.`,
+          },
+          request_id: request.id,
+        })),
   );
 
   app.get("/healthz", async () => ({ status: "ok", service: options.service }));

@@ -19,6 +19,7 @@ import {
 } from "../../../src/identity/apps/index.ts";
 import type { ConsentSettings } from "../../../src/identity/consent/index.ts";
 import { addHostedDomain, createMailApp, deliver } from "../../../src/mail/index.ts";
+import type { KeyRing } from "../../../src/platform/crypto/index.ts";
 import { migrate } from "../../../src/platform/db/index.ts";
 import { type ConsentWorld, seedWorld } from "../../identity/consent/support.ts";
 import type { IdentityServer } from "../../identity/oauth/support/fixture.ts";
@@ -38,13 +39,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Connect's clock for token expiry: the wall clock plus `offsetMs` (tests move time on). */
+export interface ConnectClock {
+  offsetMs: number;
+  now(): Date;
+}
+
 export interface ConnectServers {
   connect: FastifyInstance;
   connectUrl: string;
   mail: FastifyInstance;
   mailUrl: string;
   background: ConnectBackground;
+  clock: ConnectClock;
   close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** Connect's key ring (default Identity's). */
+  keyRing?: KeyRing;
+  /** Where Connect's email goes (default nowhere: it waits in the outbox). */
+  smtp?: { url: string; from: string };
 }
 
 /**
@@ -54,10 +69,12 @@ export interface ConnectServers {
 export async function startConnect(
   t: TestDatabase,
   identity: IdentityServer,
+  options: ConnectOptions = {},
 ): Promise<ConnectServers> {
   const [connectPort, mailPort] = [await freePort(), await freePort()];
   const connectUrl = `http://127.0.0.1:${connectPort}`;
   const mailUrl = `http://127.0.0.1:${mailPort}`;
+  const keyRing = options.keyRing ?? identity.keyRing;
   const config = loadConfig({
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
@@ -69,18 +86,25 @@ export async function startConnect(
   await migrate(connectDb(t.database), connectMigrations);
   const background = startConnectBackground({
     db: connectDb(t.database),
-    keyRing: identity.keyRing,
+    keyRing,
     logger: silent,
-    smtp: undefined,
+    smtp: options.smtp,
     allowLoopback: true,
     pollMs: 50,
   });
+  const clock: ConnectClock = {
+    offsetMs: 0,
+    now() {
+      return new Date(Date.now() + this.offsetMs);
+    },
+  };
   const connect = createConnectApp({
     config,
     database: t.database,
-    keyRing: identity.keyRing,
+    keyRing,
     logger: silent,
     wake: () => background.worker.wake(),
+    now: () => clock.now(),
   });
   await connect.listen({ host: "127.0.0.1", port: connectPort });
   const mail = createMailApp({ config, database: t.database, logger: silent });
@@ -91,12 +115,28 @@ export async function startConnect(
     mail,
     mailUrl,
     background,
+    clock,
     async close() {
       await connect.close();
       await mail.close();
       await background.stop();
     },
   };
+}
+
+/**
+ * Stops Connect and starts it again on the same database with other options (a new key ring),
+ * in place: `servers` (and every helper holding it) then talks to the new instance. New ports:
+ * the old ones' keep-alive sockets in fetch's pool must not be reused.
+ */
+export async function restartConnect(
+  servers: ConnectServers,
+  t: TestDatabase,
+  identity: IdentityServer,
+  options: ConnectOptions = {},
+): Promise<void> {
+  await servers.close();
+  Object.assign(servers, await startConnect(t, identity, options));
 }
 
 export interface ConnectedWorld extends ConsentWorld {
