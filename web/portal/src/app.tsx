@@ -2,9 +2,13 @@ import { useEffect, useRef } from "react";
 import type { Session } from "./auth/session.ts";
 import { signOut } from "./auth/session.ts";
 import { Link } from "./components/link.tsx";
+import { EnterpriseAppPage } from "./pages/apps/enterprise-app.tsx";
+import { EnterpriseAppsPage } from "./pages/apps/enterprise-apps.tsx";
 import { ConsentRequestPage } from "./pages/consent-request.tsx";
 import { ConsentRequestsPage } from "./pages/consent-requests.tsx";
 import { ConsentSettingsPage } from "./pages/consent-settings.tsx";
+import { AuditLogsPage } from "./pages/monitoring/audit-logs.tsx";
+import { SignInLogsPage } from "./pages/monitoring/sign-in-logs.tsx";
 import { OverviewPage } from "./pages/overview.tsx";
 import { routeOf, useLocation } from "./router.ts";
 
@@ -22,7 +26,12 @@ export function App(props: { session: Session }) {
     const h1 = main.current?.querySelector("h1")?.textContent;
     document.title = h1 ? `${h1} · Assent admin portal` : "Assent admin portal";
   }, [pathname, search]);
-  const section = route.page === "consent-request" ? "consent-requests" : route.page;
+  const section =
+    route.page === "consent-request"
+      ? "consent-requests"
+      : route.page === "enterprise-app"
+        ? "enterprise-apps"
+        : route.page;
   return (
     <>
       <a className="skip" href="#main">
@@ -47,6 +56,11 @@ export function App(props: { session: Session }) {
             </li>
             <li className="group">Enterprise applications</li>
             <li>
+              <Link to={`${base}/enterprise-apps`} current={section === "enterprise-apps"}>
+                All applications
+              </Link>
+            </li>
+            <li>
               <Link to={`${base}/consent-requests`} current={section === "consent-requests"}>
                 Admin consent requests
               </Link>
@@ -54,6 +68,17 @@ export function App(props: { session: Session }) {
             <li>
               <Link to={`${base}/consent-settings`} current={section === "consent-settings"}>
                 Consent and permissions
+              </Link>
+            </li>
+            <li className="group">Monitoring</li>
+            <li>
+              <Link to={`${base}/sign-in-logs`} current={section === "sign-in-logs"}>
+                Sign-in logs
+              </Link>
+            </li>
+            <li>
+              <Link to={`${base}/audit-logs`} current={section === "audit-logs"}>
+                Audit logs
               </Link>
             </li>
           </ul>
@@ -67,6 +92,18 @@ export function App(props: { session: Session }) {
             <ConsentRequestPage base={base} id={route.id} />
           ) : null}
           {route.page === "consent-settings" ? <ConsentSettingsPage /> : null}
+          {route.page === "enterprise-apps" ? (
+            <EnterpriseAppsPage key={search} base={base} search={route.search} />
+          ) : null}
+          {route.page === "enterprise-app" ? (
+            <EnterpriseAppPage base={base} id={route.id} tab={route.tab} />
+          ) : null}
+          {route.page === "sign-in-logs" ? (
+            <SignInLogsPage key={search} base={base} search={search} />
+          ) : null}
+          {route.page === "audit-logs" ? (
+            <AuditLogsPage key={search} base={base} search={search} />
+          ) : null}
           {route.page === "not-found" ? (
             <>
               <h1>Page not found</h1>

@@ -27,11 +27,18 @@ export function useLocation(): { pathname: string; search: string } {
   return { pathname: location.pathname, search: location.search };
 }
 
+export type AppTab = "properties" | "users" | "permissions";
+const APP_TABS: AppTab[] = ["properties", "users", "permissions"];
+
 export type Route =
   | { page: "overview" }
   | { page: "consent-requests"; filter: "my_pending" | "all"; sort: string }
   | { page: "consent-request"; id: string }
   | { page: "consent-settings" }
+  | { page: "enterprise-apps"; search: string }
+  | { page: "enterprise-app"; id: string; tab: AppTab }
+  | { page: "sign-in-logs" }
+  | { page: "audit-logs" }
   | { page: "not-found" };
 
 /** The route of a path below `/{tenant}/portal`. */
@@ -48,5 +55,13 @@ export function routeOf(rest: string, search: string): Route {
   if (parts[0] === "consent-requests" && parts.length === 2 && parts[1])
     return { page: "consent-request", id: decodeURIComponent(parts[1]) };
   if (parts[0] === "consent-settings" && parts.length === 1) return { page: "consent-settings" };
+  if (parts[0] === "enterprise-apps" && parts.length === 1)
+    return { page: "enterprise-apps", search };
+  if (parts[0] === "enterprise-apps" && parts[1] && parts.length <= 3) {
+    const tab = APP_TABS.find((t) => t === parts[2]) ?? (parts[2] ? undefined : "properties");
+    if (tab) return { page: "enterprise-app", id: decodeURIComponent(parts[1]), tab };
+  }
+  if (parts[0] === "sign-in-logs" && parts.length === 1) return { page: "sign-in-logs" };
+  if (parts[0] === "audit-logs" && parts.length === 1) return { page: "audit-logs" };
   return { page: "not-found" };
 }

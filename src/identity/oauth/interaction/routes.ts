@@ -1,6 +1,7 @@
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { bindRequestContext } from "../errors/request-context.ts";
 import type { ProviderCache } from "../provider/provider-cache.ts";
 import type { OAuthDeps } from "../provider/runtime.ts";
 import { handleConsent, handleRequestApproval, handleReturn, sendConsentStep } from "./consent.tsx";
@@ -34,6 +35,8 @@ export async function interactionRoutes(
       ) => Promise<FastifyReply>,
     ) =>
     async (request: Request, reply: FastifyReply) => {
+      // The request id the page answers with is the one its sign-in events carry.
+      bindRequestContext(request.raw, { requestId: request.id, ip: request.ip });
       const scope = await loadInteraction(request, reply, deps, cache);
       if (!scope) return reply;
       return handler(request, reply, scope);

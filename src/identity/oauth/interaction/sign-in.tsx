@@ -78,7 +78,7 @@ export async function handleSignIn(
       errorCode: code,
       failureReason: code === undefined ? undefined : catalogEntry(code)?.message,
       user: { id: userId, userPrincipalName: username.toLowerCase() },
-      app: { appId: String(scope.details.params.client_id ?? "") },
+      app: { appId: String(scope.details.params.client_id ?? ""), displayName: scope.appName },
       clientAppUsed: "Browser",
     });
     request.log.info(

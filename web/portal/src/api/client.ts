@@ -95,3 +95,30 @@ export function asApiError(error: unknown): PortalApiError {
         "The server could not be reached. Check your connection and try again.",
       );
 }
+
+/**
+ * Downloads an export (CSV or JSON Lines) with the signed-in user's token: a plain link
+ * cannot carry the bearer token, so the file is fetched and handed to the browser as a blob.
+ */
+export async function download(path: string, fileName: string): Promise<void> {
+  if (!session) throw new PortalApiError(401, "portal.signed_out", "You are not signed in.");
+  const response = await fetch(path, {
+    headers: { authorization: `Bearer ${session.accessToken}` },
+  });
+  if (!response.ok) {
+    const parsed = (await response.json().catch(() => undefined)) as
+      | { error?: { code?: string; message?: string } }
+      | undefined;
+    throw new PortalApiError(
+      response.status,
+      parsed?.error?.code ?? "http.error",
+      parsed?.error?.message ?? `The server answered ${response.status}.`,
+    );
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = fileName;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

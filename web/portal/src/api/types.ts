@@ -102,3 +102,94 @@ export const DIRECTORY_ROLES: Record<string, string> = {
   global_reader: "Global Reader",
   reports_reader: "Reports Reader",
 };
+
+export interface ServicePrincipal {
+  id: string;
+  appId: string;
+  applicationId: string;
+  displayName: string;
+  accountEnabled: boolean;
+  appRoleAssignmentRequired: boolean;
+  visibleToUsers: boolean;
+  notes: string | null;
+  publisherDisplayName: string | null;
+  publisherVerified: boolean;
+  appOwnerOrganizationId: string;
+  applicationType: "own" | "external";
+  createdDateTime: string;
+}
+
+export interface AppRoleAssignedTo {
+  id: string;
+  principalType: "User" | "Group";
+  principalId: string;
+  principalDisplayName: string | null;
+  userPrincipalName: string | null;
+  appRoleId: string;
+  appRoleValue: string | null;
+  createdDateTime: string;
+}
+
+export interface PermissionGrant {
+  id: string;
+  clientId: string;
+  resourceAppId: string;
+  resourceDisplayName: string;
+  consentType: "AllPrincipals" | "Principal" | "Groups";
+  principal: { id: string; userPrincipalName: string; displayName: string } | null;
+  groups: Array<{ id: string; displayName: string | null }>;
+  scope: string;
+  expiryDateTime: string | null;
+  grantedBy: {
+    type: "user" | "application" | "system";
+    id?: string;
+    userPrincipalName?: string;
+    displayName?: string;
+    name?: string;
+  } | null;
+  createdDateTime: string;
+  lastModifiedDateTime: string;
+}
+
+export interface SignIn {
+  id: string;
+  createdDateTime: string;
+  requestId: string;
+  correlationId: string | null;
+  signInEventType: string;
+  isInteractive: boolean;
+  userId: string | null;
+  userPrincipalName: string | null;
+  userDisplayName: string | null;
+  servicePrincipalName: string | null;
+  appId: string | null;
+  appDisplayName: string | null;
+  resourceDisplayName: string | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+  clientAppUsed: string | null;
+  status: "success" | "failure" | "interrupted" | string;
+  errorCode: number;
+  failureReason: string | null;
+}
+
+export interface AuditActor {
+  type: "user" | "application" | "system";
+  id?: string;
+  userPrincipalName?: string;
+  displayName?: string;
+  name?: string;
+}
+
+export interface DirectoryAudit {
+  id: string;
+  activityDateTime: string;
+  activityDisplayName: string;
+  category: string;
+  result: string;
+  correlationId: string | null;
+  initiatedBy: AuditActor;
+  targetResources: Array<{ type: string; id: string; displayName?: string }>;
+  modifiedProperties: Array<{ name: string; oldValue: unknown; newValue: unknown }>;
+  additionalDetails: Record<string, unknown>;
+}
