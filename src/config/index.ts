@@ -33,6 +33,8 @@ export const configSchema = z.object({
   ASSENT_IDENTITY_URL: url.optional(),
   ASSENT_CONNECT_URL: url.optional(),
   ASSENT_MAIL_URL: url.optional(),
+  /** Public base URL of the demo app ("Northwind CRM") that `assent start` runs. */
+  ASSENT_DEMO_URL: url.optional(),
   /** Base URL of the issuers whose access tokens Mail accepts; defaults to ASSENT_IDENTITY_URL's value. */
   ASSENT_MAIL_TRUSTED_ISSUER_BASE: url.optional(),
   /** After fetching an issuer's keys, how long an unknown `kid` waits before the keys are fetched again. */
@@ -77,7 +79,8 @@ export interface Config {
     readonly smtpMaxBytes: number;
     readonly mailboxPage: boolean;
   };
-  readonly demo: { readonly port: number };
+  /** The demo app (`assent start` only, never a deployable service). */
+  readonly demo: { readonly port: number; readonly publicUrl: string };
   readonly trustProxy: boolean;
   readonly secretKey: string | undefined;
   readonly previousSecretKeys: readonly string[];
@@ -173,7 +176,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       smtpMaxBytes: raw.ASSENT_MAIL_SMTP_MAX_BYTES,
       mailboxPage: raw.ASSENT_MAIL_MAILBOX_PAGE ?? raw.NODE_ENV !== "production",
     },
-    demo: { port: raw.ASSENT_DEMO_PORT },
+    demo: {
+      port: raw.ASSENT_DEMO_PORT,
+      publicUrl: trimSlash(
+        raw.ASSENT_DEMO_URL ?? loopbackUrl(raw.ASSENT_HOST, raw.ASSENT_DEMO_PORT),
+      ),
+    },
     trustProxy: raw.ASSENT_TRUST_PROXY,
     secretKey: raw.ASSENT_SECRET_KEY,
     previousSecretKeys: (raw.ASSENT_SECRET_KEY_PREVIOUS ?? "")

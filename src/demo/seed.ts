@@ -1,188 +1,63 @@
 import { sql } from "kysely";
 import type { Config } from "../config/index.ts";
-import type { AuditActor } from "../identity/activity/audit-log.ts";
-import {
-  createApplication,
-  findApplicationByAppId,
-  MAIL_RESOURCE,
-  requirePermission,
-} from "../identity/apps/index.ts";
-import { updateConsentSettings } from "../identity/consent/index.ts";
 import type { IdentityDB } from "../identity/db.ts";
-import { createDirectory } from "../identity/directory/index.ts";
-import { tenantCreationHooks } from "../identity/tenant-hooks.ts";
-import { addHostedDomain, deliver } from "../mail/index.ts";
 import type { KeyRing } from "../platform/crypto/index.ts";
-import type { Database } from "../platform/db/index.ts";
+import { type Database, migrate } from "../platform/db/index.ts";
+import { type CrmConnection, ensureCrmConnection } from "./crm-connection.ts";
+import { ensureDemoApp } from "./demo-app.ts";
+import { demoMigrations } from "./migrations/index.ts";
+import { createDemoWorld, DEMO_PASSWORD } from "./world.ts";
 
-const DEMO_MESSAGES = [
-  {
-    from: { address: "lee@contoso.com", name: "Lee Gu" },
-    to: "megan@contoso.com",
-    subject: "Q4 pipeline review",
-    body: "Hi Megan, can we go through the Q4 pipeline on Thursday? I have the numbers from Fabrikam.",
-  },
-  {
-    from: { address: "admin@contoso.com", name: "Alex Wilber" },
-    to: "megan@contoso.com",
-    subject: "Welcome to Contoso mail",
-    body: "Your mailbox is ready. Apps that want to read it must be approved by IT.",
-  },
-  {
-    from: { address: "megan@contoso.com", name: "Megan Bowen" },
-    to: "lee@contoso.com",
-    subject: "Re: Fabrikam renewal",
-    body: "Lee, Fabrikam signed the renewal this morning. Details in the CRM once it is connected.",
-  },
-];
-
-const SEED_ACTOR: AuditActor = { type: "system", name: "assent-demo-seed" };
-
-/** Printed at start-up: demo credentials are meant to be seen, never used outside a demo. */
-export const DEMO_PASSWORD = "assent-demo-2026";
+export { DEMO_PASSWORD };
 
 export interface DemoSeed {
   created: boolean;
   tenants: { slug: string; displayName: string; id: string }[];
   users: { upn: string; role: string }[];
   demoAppId: string;
+  /** The demo app's Connect application and API key; undefined when the world was taken apart. */
+  crm: CrmConnection | undefined;
 }
 
+const DEMO_USERS = [
+  { upn: "admin@contoso.com", role: "Global Administrator (mail administrator)" },
+  { upn: "megan@contoso.com", role: "user, Sales" },
+  { upn: "lee@contoso.com", role: "user, Sales" },
+  { upn: "dev@northwind.example", role: "publisher of Northwind CRM" },
+];
+
 /**
- * The demo world of `assent start` on an empty database: a publisher tenant with a multi-tenant
- * app from an unverified publisher that wants to read mail, and a customer tenant (Contoso)
- * with a mail administrator, two users and a group. Runs once; on later starts it reports what
- * is there.
+ * The demo world of `assent start`: created on an empty database (createDemoWorld), then on
+ * every start wired to the URLs of this start — Northwind CRM's home page and redirect URI at
+ * Identity, and the demo app's Connect application, API key and connector. One transaction:
+ * a failed seed leaves nothing half-made. Idempotent: a second start changes nothing unless a
+ * URL changed.
  */
 export async function seedDemo(
   database: Database<IdentityDB>,
   keyRing: KeyRing,
   config: Config,
 ): Promise<DemoSeed> {
+  await migrate(database.db, demoMigrations);
   return database.transaction(async (trx) => {
     const existing = await sql<{ n: number }>`
       select count(*)::int n from identity.tenants where not is_system`.execute(trx);
-    const directory = createDirectory({
-      database: { db: trx },
-      onTenantCreated: tenantCreationHooks(keyRing),
-    });
     const created = existing.rows[0]?.n === 0;
-    if (created) {
-      const publisher = await directory.tenants.create(
-        { slug: "northwind-apps", displayName: "Northwind Apps" },
-        SEED_ACTOR,
-      );
-      const contoso = await directory.tenants.create(
-        { slug: "contoso", displayName: "Contoso" },
-        SEED_ACTOR,
-      );
-      await directory.tenants.addDomain(contoso.id, "contoso.com", SEED_ACTOR);
-      // The scenario: Contoso's users may not consent to apps; they ask for approval instead.
-      // The publisher tenant keeps the default (verified publishers, low-impact permissions).
-      await updateConsentSettings(
-        trx,
-        contoso.id,
-        { userConsent: "disabled", adminConsentWorkflowEnabled: true },
-        SEED_ACTOR,
-      );
-      await directory.tenants.addDomain(publisher.id, "northwind.example", SEED_ACTOR);
-      const admin = await directory.users.create(
-        contoso.id,
-        {
-          userPrincipalName: "admin@contoso.com",
-          displayName: "Alex Wilber (Mail administrator)",
-          password: DEMO_PASSWORD,
-        },
-        SEED_ACTOR,
-      );
-      await directory.roles.assign(contoso.id, admin.id, "global_administrator", SEED_ACTOR);
-      const megan = await directory.users.create(
-        contoso.id,
-        {
-          userPrincipalName: "megan@contoso.com",
-          displayName: "Megan Bowen",
-          password: DEMO_PASSWORD,
-        },
-        SEED_ACTOR,
-      );
-      const lee = await directory.users.create(
-        contoso.id,
-        { userPrincipalName: "lee@contoso.com", displayName: "Lee Gu", password: DEMO_PASSWORD },
-        SEED_ACTOR,
-      );
-      const sales = await directory.groups.create(
-        contoso.id,
-        { displayName: "Sales", description: "The sales team" },
-        SEED_ACTOR,
-      );
-      await directory.groups.addMember(contoso.id, sales.id, megan.id, SEED_ACTOR);
-      await directory.groups.addMember(contoso.id, sales.id, lee.id, SEED_ACTOR);
-      const dev = await directory.users.create(
-        publisher.id,
-        {
-          userPrincipalName: "dev@northwind.example",
-          displayName: "Northwind Developer",
-          password: DEMO_PASSWORD,
-        },
-        SEED_ACTOR,
-      );
-      await directory.roles.assign(publisher.id, dev.id, "global_administrator", SEED_ACTOR);
-      const app = await createApplication(
-        trx,
-        publisher.id,
-        {
-          displayName: "Northwind CRM",
-          signInAudience: "AzureADMultipleOrgs",
-          redirectUris: [`${config.connect.publicUrl}/v3/connect/callback`],
-        },
-        SEED_ACTOR,
-      );
-      const mail = await findApplicationByAppId(trx, MAIL_RESOURCE.appId);
-      if (!mail) throw new Error("the Assent Mail resource is missing: migrations did not run");
-      for (const value of ["Mail.Read", "offline_access", "User.Read"]) {
-        await requirePermission(
-          trx,
-          publisher.id,
-          app.id,
-          { resource: mail, value, type: "Scope" },
-          SEED_ACTOR,
-        );
-      }
-      // The Mail service hosts both organisations' mail, so notifications land in real mailboxes.
-      await addHostedDomain(trx, "contoso.com", contoso.id);
-      await addHostedDomain(trx, "northwind.example", publisher.id);
-      for (const [i, message] of DEMO_MESSAGES.entries()) {
-        await deliver(trx, {
-          from: message.from,
-          recipients: [message.to],
-          toRecipients: [{ address: message.to }],
-          subject: message.subject,
-          body: { contentType: "text", content: message.body },
-          receivedAt: new Date(Date.now() - (DEMO_MESSAGES.length - i) * 3_600_000),
-        });
-      }
-    }
+    if (created) await createDemoWorld(trx, keyRing, config);
+    const app = await ensureDemoApp(trx, config);
+    const crm = app ? await ensureCrmConnection(trx, keyRing, config, app) : undefined;
     const tenants = await trx
       .selectFrom("identity.tenants")
       .select(["id", "slug", "display_name"])
       .where("is_system", "=", false)
       .orderBy("slug")
       .execute();
-    const demoApp = await trx
-      .selectFrom("identity.applications")
-      .select("app_id")
-      .where("display_name", "=", "Northwind CRM")
-      .executeTakeFirst();
     return {
       created,
       tenants: tenants.map((t) => ({ id: t.id, slug: t.slug, displayName: t.display_name })),
-      users: [
-        { upn: "admin@contoso.com", role: "Global Administrator (mail administrator)" },
-        { upn: "megan@contoso.com", role: "user, Sales" },
-        { upn: "lee@contoso.com", role: "user, Sales" },
-        { upn: "dev@northwind.example", role: "publisher of Northwind CRM" },
-      ],
-      demoAppId: demoApp?.app_id ?? "",
+      users: DEMO_USERS,
+      demoAppId: app?.registration.appId ?? "",
+      crm,
     };
   });
 }

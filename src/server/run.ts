@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { type Config, insecureDefaults } from "../config/index.ts";
 import { type RunningConnectService, startConnectService } from "../connect/index.ts";
+import { type RunningDemoCrm, startDemoCrm } from "../demo/crm/index.ts";
 import { type DemoSeed, seedDemo } from "../demo/seed.ts";
 import { createIdentityApp } from "../identity/app.ts";
 import { type IdentityBackground, startIdentityBackground } from "../identity/background.ts";
@@ -17,7 +18,15 @@ export type ServiceName = (typeof SERVICES)[number];
 
 export interface RunningServices {
   /** Public URLs of what runs in this process. */
-  urls: { identity?: string; connect?: string; mail?: string; mailbox?: string; smtp?: string };
+  urls: {
+    identity?: string;
+    connect?: string;
+    mail?: string;
+    mailbox?: string;
+    smtp?: string;
+    /** The demo app (Northwind CRM), with `demo` when Connect runs too. */
+    demo?: string;
+  };
   /** The demo world, when `demo` was asked for. */
   demo: DemoSeed | undefined;
   database: Database<IdentityDB>;
@@ -44,8 +53,14 @@ export async function startServices(
   let connect: RunningConnectService | undefined;
   let background: IdentityBackground | undefined;
   let demo: DemoSeed | undefined;
+  let crm: RunningDemoCrm | undefined;
   const stopAll = async () => {
-    await Promise.allSettled([mail?.stop(), connect?.stop(), ...servers.map((s) => s.close())]);
+    await Promise.allSettled([
+      crm?.stop(),
+      mail?.stop(),
+      connect?.stop(),
+      ...servers.map((s) => s.close()),
+    ]);
     await background?.stop();
   };
   try {
@@ -76,6 +91,18 @@ export async function startServices(
     }
     if (services.has("connect"))
       connect = await startConnectService({ config, logger, database, keyRing, smtp });
+    // The demo app is part of `assent start`, not a service: a customer of Connect, over HTTP.
+    if (demo?.crm && connect)
+      crm = await startDemoCrm(
+        {
+          logger,
+          publicUrl: config.demo.publicUrl,
+          connectUrl: config.connect.publicUrl,
+          applicationId: demo.crm.applicationId,
+          apiKey: demo.crm.apiKey,
+        },
+        { host: config.host, port: config.demo.port },
+      );
   } catch (error) {
     await stopAll();
     await database.close();
@@ -92,6 +119,7 @@ export async function startServices(
             ...(config.mail.mailboxPage ? { mailbox: `${config.mail.publicUrl}/mailbox` } : {}),
           }
         : {}),
+      ...(crm ? { demo: config.demo.publicUrl } : {}),
     },
     demo,
     database,

@@ -33,6 +33,15 @@ describe("assent start", () => {
     expect(first.output()).toMatch(/Password for every demo user: \S+/);
     const ready = await fetch(`${identityUrl}/readyz`);
     expect(ready.status).toBe(200);
+    // The demo app runs beside the services, and the banner says what to try with it.
+    const crmUrl = `http://localhost:${vars.ASSENT_DEMO_PORT}`;
+    expect(first.output()).toContain(`Demo app  ${crmUrl}`);
+    expect(first.output()).toMatch(/Its Connect application: client id \S+, API key ack_\S+/);
+    expect(first.output()).toContain("Try this:");
+    expect(first.output()).toContain(`1. Open ${crmUrl} as megan@contoso.com`);
+    const crm = await fetch(crmUrl);
+    expect(crm.status).toBe(200);
+    expect(await crm.text()).toContain("Connect your mailbox");
 
     // The embedded database belongs to the running process: a second one is refused clearly.
     const intruder = spawnAssent(["migrate"], vars);
@@ -54,6 +63,27 @@ describe("assent start", () => {
     expect(second.output()).not.toMatch(/migrations applied/);
     expect(second.output()).toContain("Demo data:");
     expect(second.output()).not.toContain("Demo data created:");
+    // The same demo app credentials on every start of the same data.
+    const key = /API key (ack_\S+)/;
+    expect(key.exec(second.output())?.[1]).toBe(key.exec(first.output())?.[1]);
+
+    // --reset starts from scratch: the demo world is created again.
+    const third = spawnAssent(["start", "--reset"], vars);
+    await third.waitFor(/Assent is running/, 90_000);
+    expect(third.output()).toContain("Deleted the embedded database");
+    expect(third.output()).toContain("Demo data created:");
+    expect(key.exec(third.output())?.[1]).not.toBe(key.exec(first.output())?.[1]);
+    third.child.kill("SIGTERM");
+    expect(await third.exited, third.output().slice(-3000)).toBe(0);
+  }, 240_000);
+
+  it("refuses --reset on PostgreSQL: a flag never drops a database", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "assent-reset-"));
+    const vars = { ...(await env(dataDir)), DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" };
+    const refused = spawnAssent(["start", "--reset"], vars);
+    expect(await refused.exited).not.toBe(0);
+    expect(refused.output()).toContain("assent: --reset deletes the embedded database only");
+    expect(refused.output()).not.toMatch(/\n\s+at /);
   });
 });
 

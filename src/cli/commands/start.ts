@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { insecureDefaults } from "../../config/index.ts";
-import { DEMO_PASSWORD, type DemoSeed } from "../../demo/seed.ts";
+import { demoBannerLines } from "../../demo/banner.ts";
+import { resetEmbeddedDatabase } from "../../demo/reset.ts";
 import {
   type RunningServices,
   SERVICES,
@@ -13,15 +14,24 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
   program
     .command("start")
     .description(
-      "run every service (Identity, Connect, Mail) on its port, with demo data on the embedded database",
+      "run every service (Identity, Connect, Mail) and the demo app on their ports, with demo data on the embedded database",
     )
     .option(
       "--demo",
       "seed the demo tenants, users and app on an empty database (default with the embedded database)",
     )
-    .option("--no-demo", "do not seed demo data")
-    .action(async (options: { demo?: boolean }) => {
+    .option("--no-demo", "do not seed demo data nor run the demo app")
+    .option("--reset", "delete the embedded database first: start from scratch")
+    .action(async (options: { demo?: boolean; reset?: boolean }) => {
       const demo = options.demo ?? ctx.config.database.kind === "pglite";
+      if (options.reset) {
+        try {
+          const deleted = resetEmbeddedDatabase(ctx.config);
+          ctx.io.stdout(`Deleted the embedded database at ${deleted}: starting from scratch.`);
+        } catch (error) {
+          throw new CliError((error as Error).message);
+        }
+      }
       await run(ctx, { demo, services: SERVICES });
     });
 
@@ -40,8 +50,9 @@ async function run(ctx: CliContext, options: { demo: boolean; services: readonly
   const { config, logger } = ctx;
   const running = await startServices(config, logger, options);
   const warnings = insecureDefaults(config, { localSmtp: options.services.includes("mail") });
-  ctx.io.stdout(banner(running, warnings, config.database));
-  await new Promise<void>((resolve) => {
+  // Listen for Ctrl-C before the banner says we run: a signal sent as soon as the banner is
+  // read must stop us cleanly, never find the default handler.
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -60,6 +71,8 @@ async function run(ctx: CliContext, options: { demo: boolean; services: readonly
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));
   });
+  ctx.io.stdout(banner(running, warnings, config.database));
+  await stopped;
   ctx.io.stdout("Assent stopped.");
 }
 
@@ -76,8 +89,11 @@ function banner(
     ...(urls.connect ? [`  Connect   ${urls.connect}/v3    (health: ${urls.connect}/readyz)`] : []),
     ...(urls.mail ? [`  Mail API  ${urls.mail}/v1.0/me    SMTP intake ${urls.smtp}`] : []),
     ...(urls.mailbox ? [`  Mailboxes ${urls.mailbox}    (read the demo users' mail)`] : []),
+    ...(urls.demo
+      ? [`  Demo app  ${urls.demo}    (Northwind CRM: a CRM that wants to read your mail)`]
+      : []),
     `  Data      ${database.kind === "pglite" ? database.dataDir : "PostgreSQL (DATABASE_URL)"}`,
-    ...demoLines(running.demo, urls.identity),
+    ...demoBannerLines(running.demo, urls),
     ...(warnings.length > 0
       ? [
           "",
@@ -89,22 +105,4 @@ function banner(
     "Press Ctrl-C to stop.",
     "",
   ].join("\n");
-}
-
-function demoLines(demo: DemoSeed | undefined, identityUrl: string | undefined): string[] {
-  if (!demo || !identityUrl) return [];
-  const contoso = demo.tenants.find((t) => t.slug === "contoso");
-  return [
-    "",
-    demo.created ? "Demo data created:" : "Demo data:",
-    ...demo.tenants.map(
-      (t) => `  Tenant ${t.displayName} (${t.slug})  issuer ${identityUrl}/${t.id}/v2.0`,
-    ),
-    ...demo.users.map((u) => `  ${u.upn.padEnd(24)} ${u.role}`),
-    `  Password for every demo user: ${DEMO_PASSWORD}`,
-    ...(contoso
-      ? [`  Discovery: ${identityUrl}/contoso/v2.0/.well-known/openid-configuration`]
-      : []),
-    `  Demo app "Northwind CRM" client id: ${demo.demoAppId}`,
-  ];
 }
