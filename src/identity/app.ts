@@ -15,6 +15,8 @@ export interface IdentityDeps {
   database: Database<IdentityDB>;
   keyRing: KeyRing;
   logger: Logger;
+  /** Whether notification email has an SMTP transport (the admin API reports it to the portal). */
+  emailConfigured?: () => boolean;
 }
 
 /**

@@ -75,7 +75,13 @@ export async function startServices(
       config.smtp ??
       (mail ? { url: `smtp://127.0.0.1:${mail.ports.smtp}`, from: config.smtpFrom } : undefined);
     if (services.has("identity")) {
-      const identity = await createIdentityApp({ config, database, keyRing, logger });
+      const identity = await createIdentityApp({
+        config,
+        database,
+        keyRing,
+        logger,
+        emailConfigured: () => smtp !== undefined,
+      });
       servers.push(identity);
       await identity.listen({ host: config.host, port: config.identity.port });
       background = startIdentityBackground({

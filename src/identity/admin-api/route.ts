@@ -14,6 +14,11 @@ export interface AdminApiDeps {
   database: Database<IdentityDB>;
   keyRing: KeyRing;
   logger: Logger;
+  /**
+   * Whether Identity's background has an SMTP transport (SMTP_URL, or Mail's intake under
+   * `assent start`); default: `Boolean(config.smtp)`.
+   */
+  emailConfigured?: () => boolean;
 }
 
 /** A non-JSON answer (an export): text chunks streamed as they are produced. */

@@ -6,6 +6,7 @@ import { consentRequestPolicyRoutes } from "./consent-request-policy.ts";
 import { consentRequestRoutes } from "./consent-requests.ts";
 import { grantRoutes } from "./grants.ts";
 import { groupRoutes } from "./groups.ts";
+import { notificationRoutes } from "./notifications.ts";
 import { policyRoutes } from "./policies.ts";
 import { roleRoutes } from "./roles.ts";
 import { servicePrincipalRoutes } from "./service-principals.ts";
@@ -21,6 +22,7 @@ export const ADMIN_API_ROUTES: readonly AdminRoute[] = [
   ...consentRequestPolicyRoutes,
   ...consentRequestRoutes,
   ...webhookEndpointRoutes,
+  ...notificationRoutes,
   ...userRoutes,
   ...groupRoutes,
   ...roleRoutes,

@@ -93,6 +93,13 @@ export interface AdminConsentPolicy {
   requestDurationInDays: number;
 }
 
+/** GET /api/v1/notifications/email: whether notification email can go out. */
+export interface EmailStatus {
+  configured: boolean;
+  waiting: number;
+  message?: string;
+}
+
 /** Directory roles by key, as the API names them. */
 export const DIRECTORY_ROLES: Record<string, string> = {
   global_administrator: "Global Administrator",

@@ -1,6 +1,7 @@
 import { useId, useState } from "react";
 import { type Page, useApi } from "../api/client.ts";
 import type { Audience, ConsentRequestDetail, Group } from "../api/types.ts";
+import { EmailNotice } from "../components/email-notice.tsx";
 import { Link } from "../components/link.tsx";
 import { ErrorText, Loading, When } from "../components/status.tsx";
 import { statusLabel } from "./consent-requests.tsx";
@@ -22,6 +23,7 @@ export function ConsentRequestPage(props: { base: string; id: string }) {
     return (
       <>
         <h1>Admin consent request</h1>
+        <EmailNotice />
         <ErrorText error={request.error} />
         <p>{back}</p>
       </>
@@ -37,6 +39,7 @@ export function ConsentRequestPage(props: { base: string; id: string }) {
     <>
       <p className="crumbs">{back}</p>
       <h1>{r.app.displayName}</h1>
+      <EmailNotice />
       <p>
         Status: <span className={`badge ${r.status}`}>{statusLabel(r.status)}</span>
         {r.decidedAt ? (

@@ -1,6 +1,7 @@
 import type { Page } from "../api/client.ts";
 import { useApi } from "../api/client.ts";
 import type { ConsentRequestSummary } from "../api/types.ts";
+import { EmailNotice } from "../components/email-notice.tsx";
 import { Link } from "../components/link.tsx";
 import { age, Empty, ErrorText, Loading, When } from "../components/status.tsx";
 import { navigate } from "../router.ts";
@@ -38,6 +39,7 @@ export function ConsentRequestsPage(props: {
   return (
     <>
       <h1>Admin consent requests</h1>
+      <EmailNotice />
       <nav className="tabs" aria-label="Which requests">
         <Link to={href("my_pending", sort)} current={filter === "my_pending"}>
           My pending

@@ -8,6 +8,7 @@ import {
   type User,
   type UserConsent,
 } from "../api/types.ts";
+import { EmailNotice } from "../components/email-notice.tsx";
 import { ErrorText, Loading } from "../components/status.tsx";
 
 /** Enterprise applications > Consent and permissions: user consent and admin consent settings. */
@@ -15,6 +16,7 @@ export function ConsentSettingsPage() {
   return (
     <>
       <h1>Consent and permissions</h1>
+      <EmailNotice />
       <UserConsentSettings />
       <AdminConsentSettings />
     </>
