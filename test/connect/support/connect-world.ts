@@ -152,10 +152,33 @@ export interface ConnectedWorld extends ConsentWorld {
   ): Promise<{ status: number; body: any }>;
 }
 
+/** The providers a test connector can use against Assent Identity. */
+export type TestProvider = "microsoft" | "assent";
+
+/**
+ * The connector Connect is given for `provider`: `microsoft` with Identity as its authority, or
+ * `assent` discovered from the tenant's issuer, asking for Mail.Read so the passthrough works.
+ */
+function connectorFor(
+  provider: TestProvider,
+  identity: IdentityServer,
+  w: ConsentWorld,
+  client: { client_id: string; client_secret: string },
+) {
+  if (provider === "assent")
+    return {
+      provider,
+      settings: { ...client, issuer: w.issuer },
+      scope: ["openid", "profile", "email", "offline_access", "Mail.Read"],
+    };
+  return { provider, settings: { ...client, authority: identity.baseUrl, tenant: w.tenant.id } };
+}
+
 /**
  * An organisation (ConsentWorld: megan, an admin) whose mail a publisher's CRM wants, the CRM
  * registered at Identity with Connect's callback as its redirect URI, and a Connect application
- * for the CRM with a `microsoft` connector pointed at Identity's Entra-shaped endpoints.
+ * for the CRM with a connector for `provider` (default `microsoft`, pointed at Identity's
+ * Entra-shaped endpoints; `assent`, the tenant's issuer discovered).
  */
 export async function seedConnectedWorld(
   t: TestDatabase,
@@ -163,6 +186,7 @@ export async function seedConnectedWorld(
   servers: ConnectServers,
   slug: string,
   settings: Partial<ConsentSettings> = {},
+  provider: TestProvider = "microsoft",
 ): Promise<ConnectedWorld> {
   const w = await seedWorld(t, identity, slug, settings);
   const crm = await createApplication(
@@ -197,15 +221,11 @@ export async function seedConnectedWorld(
     });
     return { status: response.status, body: await response.json().catch(() => undefined) };
   };
-  const connector = await api("POST", "/v3/connectors", {
-    provider: "microsoft",
-    settings: {
-      client_id: crm.appId,
-      client_secret: secret,
-      authority: identity.baseUrl,
-      tenant: w.tenant.id,
-    },
-  });
+  const connector = await api(
+    "POST",
+    "/v3/connectors",
+    connectorFor(provider, identity, w, { client_id: crm.appId, client_secret: secret }),
+  );
   if (connector.status !== 201) throw new Error(`connector: ${JSON.stringify(connector.body)}`);
   const domain = `${slug}.example`;
   await addHostedDomain(t.database.db, domain, w.tenant.id);
