@@ -215,6 +215,9 @@ function ApprovalSummary(props: { approval: NonNullable<ConsentRequestDetail["ap
     if (a.type === "everyone") return "everyone in the organization";
     if (a.type === "users")
       return `${a.ids.length} selected ${a.ids.length === 1 ? "user" : "users"}`;
+    // Until the names arrive, count the groups rather than show raw ids.
+    if (!groups.data)
+      return `members of ${a.ids.length} ${a.ids.length === 1 ? "group" : "groups"}`;
     const names = a.ids.map((id) => groups.data?.value.find((g) => g.id === id)?.displayName ?? id);
     return `members of ${names.join(", ")}`;
   };
