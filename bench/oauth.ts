@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
 import {
   authorizeForCode,
@@ -94,9 +95,40 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
+/**
+ * CPU time (user + system, ms) of each PostgreSQL backend serving `database`, read from /proc
+ * (the server's title names the database: "postgres: … user database host state"). What a
+ * system's queries cost the database, which the server's own CPU time leaves out: on a shared
+ * machine the database's work takes the same cores.
+ */
+export function databaseCpu(database: string): Map<number, number> {
+  const found = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const title = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (!title.startsWith("postgres: ") || !title.includes(` ${database} `)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second).
+      found.set(Number(entry), (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return found;
+}
+
+/** CPU the database's backends used between two readings of databaseCpu. */
+function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
 export async function scratchDatabase(
   adminUrl: string,
-): Promise<{ url: string; drop: () => Promise<void> }> {
+): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const name = `assent_bench_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -106,6 +138,7 @@ export async function scratchDatabase(
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    name,
     async drop() {
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
@@ -137,6 +170,9 @@ export async function runOAuthBench(
       rounds: LoadResult[];
       latencies: number[];
       peakRssMb: number;
+      /** Its database's name (PostgreSQL only) and the CPU its backends used while measured. */
+      database: string | undefined;
+      databaseCpuMs: number;
     }> = [];
     try {
       for (const system of SYSTEMS) {
@@ -156,6 +192,8 @@ export async function runOAuthBench(
             rounds: [],
             latencies: [],
             peakRssMb: 0,
+            database: scratch?.name,
+            databaseCpuMs: 0,
           });
         } catch (error) {
           await scratch?.drop();
@@ -167,6 +205,8 @@ export async function runOAuthBench(
         for (const system of order) {
           const d = system.server.descriptor;
           system.server.resetPeak();
+          // runLoad reads the server's CPU when measuring starts and stops: the database's too.
+          const databaseReadings: Array<Map<number, number>> = [];
           system.rounds.push(
             await runLoad({
               concurrency: options.concurrency,
@@ -176,9 +216,14 @@ export async function runOAuthBench(
               setup: () => scenario.setup(d),
               iteration: (state) => scenario.iteration(d, state),
               latencies: system.latencies,
-              serverCpuMs: system.server.cpuMs,
+              serverCpuMs: () => {
+                if (system.database) databaseReadings.push(databaseCpu(system.database));
+                return system.server.cpuMs();
+              },
             }),
           );
+          const [before, after] = databaseReadings;
+          if (before && after) system.databaseCpuMs += cpuBetween(before, after);
           system.peakRssMb = Math.max(system.peakRssMb, system.server.peakRssMb());
         }
       }
@@ -190,10 +235,22 @@ export async function runOAuthBench(
     }
     const figures: SystemFigure[] = running.map((system) => {
       const result = mergeRounds(system.rounds, system.latencies);
+      const databaseCpuMsPerIteration = system.database
+        ? system.databaseCpuMs / Math.max(result.completions, 1)
+        : undefined;
+      const database =
+        databaseCpuMsPerIteration === undefined
+          ? ""
+          : `, database CPU ${databaseCpuMsPerIteration.toFixed(2)} ms each`;
       log(
-        `  ${scenario.name} — ${system.name}: ${result.perSecond.toFixed(1)} ${scenario.unit} (rounds ${system.rounds.map((r) => r.perSecond.toFixed(0)).join(" ")}; server CPU ${result.cpuMsPerIteration?.toFixed(2)} ms each; p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors${result.firstError ? `: ${result.firstError}` : ""})`,
+        `  ${scenario.name} — ${system.name}: ${result.perSecond.toFixed(1)} ${scenario.unit} (rounds ${system.rounds.map((r) => r.perSecond.toFixed(0)).join(" ")}; server CPU ${result.cpuMsPerIteration?.toFixed(2)} ms each${database}; p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors${result.firstError ? `: ${result.firstError}` : ""})`,
       );
-      return { system: system.name, ...result, peakRssMb: system.peakRssMb };
+      return {
+        system: system.name,
+        ...result,
+        peakRssMb: system.peakRssMb,
+        ...(databaseCpuMsPerIteration === undefined ? {} : { databaseCpuMsPerIteration }),
+      };
     });
     results.push({ scenario: scenario.name, unit: scenario.unit, figures, target: 0.8 });
   }

@@ -8,6 +8,7 @@ import * as m0006 from "./0006-oauth-cache-versions.ts";
 import * as m0007 from "./0007-admin-api-resource.ts";
 import * as m0008 from "./0008-sign-in-log.ts";
 import * as m0009 from "./0009-outbox.ts";
+import * as m0010 from "./0010-consent-cache-versions.ts";
 import * as m0011 from "./0011-consent-requests.ts";
 import * as m0013 from "./0013-admin-api-permissions.ts";
 import * as m0014 from "./0014-portal-app.ts";
@@ -25,6 +26,7 @@ export const identityMigrations: MigrationSet = {
     { name: "0007-admin-api-resource", up: m0007.up },
     { name: "0008-sign-in-log", up: m0008.up },
     { name: "0009-outbox", up: m0009.up },
+    { name: "0010-consent-cache-versions", up: m0010.up },
     { name: "0011-consent-requests", up: m0011.up },
     { name: "0013-admin-api-permissions", up: m0013.up },
     { name: "0014-portal-app", up: m0014.up },

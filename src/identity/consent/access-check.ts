@@ -2,16 +2,17 @@ import { type Kysely, sql } from "kysely";
 import { isUserAssigned, MAIL_RESOURCE } from "../apps/index.ts";
 import type { IdentityDB } from "../db.ts";
 import { isUuid, rolesOfUser } from "../directory/index.ts";
-import type { ConsentRequest } from "./evaluate.ts";
-import { type DelegatedGrant, decideConsent } from "./policy.ts";
+import { type ConsentInputCache, ConsentInputs, type ConsentRequest } from "./evaluate.ts";
+import { type DelegatedGrant, type DirectoryRoleKey, decideConsent } from "./policy.ts";
 
 /**
  * The access check of the token endpoint (code redemption and refresh): does the user still
  * have what the code or refresh token carries? Only the table's first three rows matter here
  * (disabled, not assigned, granted): anything short of "granted" means a grant was revoked since
  * the token was issued, and the app must send the user back to /authorize (AADSTS65001).
- * Cheap by design: one query for the service principal, the user's groups and the client's
- * grants; assignment is only looked up when the app requires it.
+ * Cheap by design: without a cache, one query for the service principal, the user's groups and
+ * the client's grants (assignment is only looked up when the app requires it); with the OAuth
+ * catalog's cache (`cached`), the same inputs as the evaluation at /authorize, from memory.
  */
 
 export type AccessCheck =
@@ -63,6 +64,76 @@ async function loadRow(db: Kysely<IdentityDB>, request: ConsentRequest): Promise
   return result.rows[0];
 }
 
+/** What the check decides from. */
+interface AccessFacts {
+  servicePrincipal: {
+    accountEnabled: boolean;
+    blocked: boolean;
+    appRoleAssignmentRequired: boolean;
+  };
+  roles: readonly DirectoryRoleKey[];
+  groupIds: readonly string[];
+  assigned: boolean;
+  /** The app id of the resource the request names, if it names one that exists. */
+  resourceAppId: string | null;
+  grants: readonly DelegatedGrant[];
+}
+
+async function databaseFacts(
+  db: Kysely<IdentityDB>,
+  request: ConsentRequest,
+): Promise<AccessFacts | undefined> {
+  const row = await loadRow(db, request);
+  if (!row) return undefined;
+  let assigned = false;
+  let roles: DirectoryRoleKey[] = [];
+  if (row.app_role_assignment_required) {
+    assigned = await isUserAssigned(db, request.tenantId, row.id, request.userId);
+    if (!assigned)
+      roles = (await rolesOfUser(db, request.tenantId, request.userId)) as DirectoryRoleKey[];
+  }
+  return {
+    servicePrincipal: {
+      accountEnabled: row.account_enabled,
+      blocked: row.blocked,
+      appRoleAssignmentRequired: row.app_role_assignment_required,
+    },
+    roles,
+    groupIds: row.group_ids,
+    assigned,
+    resourceAppId: row.resource_app_id,
+    grants: row.grants.map((g) => ({
+      consentType: g.consent_type,
+      principalId: g.principal_id,
+      groupIds: g.group_ids,
+      resourceAppId: g.resource_app_id,
+      scopes: g.scopes,
+      expiresAt: g.expires_at === null ? null : new Date(g.expires_at),
+    })),
+  };
+}
+
+async function cachedFacts(
+  db: Kysely<IdentityDB>,
+  request: ConsentRequest,
+  cached: ConsentInputCache,
+): Promise<AccessFacts | undefined> {
+  const inputs = new ConsentInputs(db, request.tenantId, cached);
+  const sp = await inputs.servicePrincipal(request.application.id);
+  if (!sp) return undefined;
+  const { roles, groupIds } = await inputs.membership(request.userId);
+  const uri = request.resource?.identifierUri;
+  const resource = uri ? await inputs.resource(uri) : undefined;
+  return {
+    servicePrincipal: sp,
+    roles,
+    groupIds,
+    assigned: sp.appRoleAssignmentRequired ? await inputs.assigned(sp.id, request.userId) : false,
+    resourceAppId: resource?.appId ?? null,
+    grants: await inputs.grants(sp.id, request.userId),
+  };
+}
+
 /**
  * @example
  * const check = await checkDelegatedAccess(db, { tenantId, application, userId, oidcScopes: ["openid"] });
@@ -72,6 +143,7 @@ export async function checkDelegatedAccess(
   db: Kysely<IdentityDB>,
   request: ConsentRequest,
   now: Date = new Date(),
+  cached?: ConsentInputCache,
 ): Promise<AccessCheck> {
   const { application } = request;
   const name = `"${application.displayName}" (${application.appId})`;
@@ -81,29 +153,16 @@ export async function checkDelegatedAccess(
     message: `The user or administrator has not consented to use the application ${name}, or the consent was revoked. Send an interactive authorization request for this user and resource.`,
   };
   if (!isUuid(request.tenantId) || !isUuid(request.userId)) return notGranted;
-  const row = await loadRow(db, request);
-  if (!row) return notGranted;
-  let assigned = false;
-  let roles: Awaited<ReturnType<typeof rolesOfUser>> = [];
-  if (row.app_role_assignment_required) {
-    assigned = await isUserAssigned(db, request.tenantId, row.id, request.userId);
-    if (!assigned) roles = await rolesOfUser(db, request.tenantId, request.userId);
-  }
-  const grants: DelegatedGrant[] = row.grants.map((g) => ({
-    consentType: g.consent_type,
-    principalId: g.principal_id,
-    groupIds: g.group_ids,
-    resourceAppId: g.resource_app_id,
-    scopes: g.scopes,
-    expiresAt: g.expires_at === null ? null : new Date(g.expires_at),
-  }));
+  const facts = cached ? await cachedFacts(db, request, cached) : await databaseFacts(db, request);
+  if (!facts) return notGranted;
+  const { grants } = facts;
   const parts: Array<{ resourceAppId: string; scopes: readonly string[] }> = [];
   const resourceScopes = request.resource?.scopes ?? [];
   if (request.oidcScopes.length > 0)
     parts.push({ resourceAppId: MAIL_RESOURCE.appId, scopes: request.oidcScopes });
   if (resourceScopes.length > 0) {
-    if (!row.resource_app_id) return notGranted;
-    parts.push({ resourceAppId: row.resource_app_id, scopes: resourceScopes });
+    if (!facts.resourceAppId) return notGranted;
+    parts.push({ resourceAppId: facts.resourceAppId, scopes: resourceScopes });
   }
   if (parts.length === 0) parts.push({ resourceAppId: MAIL_RESOURCE.appId, scopes: [] });
   for (const part of parts) {
@@ -122,12 +181,13 @@ export async function checkDelegatedAccess(
         publisherVerified: application.publisherVerified,
         multiTenant: application.signInAudience === "AzureADMultipleOrgs",
       },
-      servicePrincipal: {
-        accountEnabled: row.account_enabled,
-        blocked: row.blocked,
-        appRoleAssignmentRequired: row.app_role_assignment_required,
+      servicePrincipal: facts.servicePrincipal,
+      user: {
+        id: request.userId,
+        roles: facts.roles,
+        groupIds: facts.groupIds,
+        assigned: facts.assigned,
       },
-      user: { id: request.userId, roles, groupIds: row.group_ids, assigned },
       resource: { appId: part.resourceAppId, scopes: [] },
       requestedScopes: part.scopes,
       grants,

@@ -11,11 +11,17 @@ import {
   type ServicePrincipal,
 } from "../apps/index.ts";
 import type { IdentityDB } from "../db.ts";
-import { groupIdsOfUser, rolesOfUser } from "../directory/index.ts";
+import { groupIdsOfUser, isUuid, rolesOfUser } from "../directory/index.ts";
 import { classificationsFor } from "./classifications.ts";
 import { userConsentPolicies } from "./grant-policies.ts";
 import { selectGrantsForUser } from "./grant-queries.ts";
-import { type ConsentInput, type DelegatedGrant, decideConsent } from "./policy.ts";
+import type { PermissionClassification, PermissionGrantPolicy } from "./permission-grant-policy.ts";
+import {
+  type ConsentInput,
+  type DelegatedGrant,
+  type DirectoryRoleKey,
+  decideConsent,
+} from "./policy.ts";
 import { combineDecisions, type RequestDecision } from "./request-decision.ts";
 
 /**
@@ -52,9 +58,167 @@ export interface ConsentEvaluation {
   decision: RequestDecision;
 }
 
+/**
+ * The kinds of input the decision loads. A caller that keeps inputs per node (the OAuth
+ * catalog, src/identity/oauth/provider/catalog.ts) passes a `ConsentInputCache`; each kind must
+ * then be guarded by the database version counters of the tables it reads, so that a change
+ * committed before a request is seen by it:
+ *
+ * | kind | tables | counter |
+ * |---|---|---|
+ * | servicePrincipal | service_principals (blocked included) | tenant |
+ * | assignment | app_role_assignments, group_members | tenant and users |
+ * | resource, exposedScopes | applications, application_scopes | tenant, applications |
+ * | userConsentPolicies | consent_settings, permission_grant_policies | tenant |
+ * | classifications | permission_classifications | tenant |
+ * | membership | directory_role_assignments, group_members | users |
+ * | grants | oauth2_permission_grants | grants |
+ */
+export type ConsentInputKind =
+  | "servicePrincipal"
+  | "assignment"
+  | "resource"
+  | "exposedScopes"
+  | "userConsentPolicies"
+  | "classifications"
+  | "membership"
+  | "grants";
+
+/**
+ * Returns the value stored for (kind, key) or stores and returns what `load` gives. Values may
+ * be shared between requests: they are never changed by the decision.
+ */
+export type ConsentInputCache = <T>(
+  kind: ConsentInputKind,
+  key: string,
+  load: () => Promise<T>,
+) => Promise<T>;
+
+/** Every input read from the database, every time. */
+const uncached: ConsentInputCache = (_kind, _key, load) => load();
+
+/** The client's service principal in the tenant with its `blocked` flag; undefined if none. */
+export type ServicePrincipalState = ServicePrincipal & { blocked: boolean };
+
+async function selectServicePrincipalState(
+  db: Kysely<IdentityDB>,
+  tenantId: string,
+  applicationId: string,
+): Promise<ServicePrincipalState | undefined> {
+  const row = await db
+    .selectFrom("identity.service_principals as sp")
+    .innerJoin("identity.applications as a", "a.id", "sp.application_id")
+    .select([
+      "sp.id",
+      "sp.tenant_id",
+      "sp.application_id",
+      "a.app_id",
+      "sp.account_enabled",
+      "sp.app_role_assignment_required",
+      "sp.visible_to_users",
+      "sp.notes",
+      "sp.blocked",
+    ])
+    .where("sp.tenant_id", "=", tenantId)
+    .where("sp.application_id", "=", applicationId)
+    .executeTakeFirst();
+  return (
+    row && {
+      id: row.id,
+      tenantId: row.tenant_id,
+      applicationId: row.application_id,
+      appId: row.app_id,
+      accountEnabled: row.account_enabled,
+      appRoleAssignmentRequired: row.app_role_assignment_required,
+      visibleToUsers: row.visible_to_users,
+      notes: row.notes,
+      blocked: row.blocked,
+    }
+  );
+}
+
+/**
+ * The decision's inputs for one tenant, each loaded through `cached` under its kind (so the
+ * evaluation at /authorize and the access check at the token endpoint share what they load).
+ * A class, not an object of closures: it is made for every request.
+ */
+export class ConsentInputs {
+  readonly #db: Kysely<IdentityDB>;
+  readonly #tenantId: string;
+  readonly #cached: ConsentInputCache;
+
+  constructor(db: Kysely<IdentityDB>, tenantId: string, cached: ConsentInputCache = uncached) {
+    this.#db = db;
+    this.#tenantId = tenantId;
+    this.#cached = cached;
+  }
+
+  servicePrincipal(applicationId: string): Promise<ServicePrincipalState | undefined> {
+    return this.#cached("servicePrincipal", applicationId, () =>
+      selectServicePrincipalState(this.#db, this.#tenantId, applicationId),
+    );
+  }
+
+  /** Directory roles and group ids of the user. */
+  membership(
+    userId: string,
+  ): Promise<{ roles: readonly DirectoryRoleKey[]; groupIds: readonly string[] }> {
+    return this.#cached("membership", userId, async () => ({
+      roles: (await rolesOfUser(this.#db, this.#tenantId, userId)) as DirectoryRoleKey[],
+      groupIds: await groupIdsOfUser(this.#db, this.#tenantId, userId),
+    }));
+  }
+
+  assigned(servicePrincipalId: string, userId: string): Promise<boolean> {
+    return this.#cached("assignment", `${servicePrincipalId} ${userId}`, () =>
+      isUserAssigned(this.#db, this.#tenantId, servicePrincipalId, userId),
+    );
+  }
+
+  /** A resource by app id or Application ID URI, as seen from the tenant. */
+  resource(ref: string): Promise<Application | undefined> {
+    return this.#cached("resource", ref, () =>
+      findResourceApplication(this.#db, ref, { tenantId: this.#tenantId }),
+    );
+  }
+
+  exposedScopes(applicationId: string): Promise<readonly ExposedScope[]> {
+    return this.#cached("exposedScopes", applicationId, () =>
+      listExposedScopes(this.#db, applicationId),
+    );
+  }
+
+  userConsentPolicies(): Promise<{
+    policies: readonly PermissionGrantPolicy[];
+    adminConsentWorkflowEnabled: boolean;
+  }> {
+    return this.#cached("userConsentPolicies", "", () =>
+      userConsentPolicies(this.#db, this.#tenantId),
+    );
+  }
+
+  classifications(
+    resourceApplicationId: string,
+  ): Promise<Readonly<Record<string, PermissionClassification>>> {
+    return this.#cached("classifications", resourceApplicationId, async () => {
+      const found = await classificationsFor(this.#db, this.#tenantId, [resourceApplicationId]);
+      return found.get(resourceApplicationId) ?? {};
+    });
+  }
+
+  /** The client's grants that can apply to the user (tenant-wide, theirs, group grants). */
+  grants(servicePrincipalId: string, userId: string): Promise<readonly DelegatedGrant[]> {
+    return this.#cached("grants", `${servicePrincipalId} ${userId}`, async () =>
+      toDelegatedGrants(
+        await selectGrantsForUser(this.#db, this.#tenantId, servicePrincipalId, userId),
+      ),
+    );
+  }
+}
+
 /** The request's scopes by resource: OIDC scopes go to Assent Mail. */
 async function requestedResources(
-  db: Kysely<IdentityDB>,
+  inputs: ConsentInputs,
   request: ConsentRequest,
 ): Promise<Array<{ application: Application; requested: string[] }>> {
   const parts = new Map<string, { application: Application; requested: string[] }>();
@@ -65,15 +229,13 @@ async function requestedResources(
     parts.set(application.id, part);
   };
   const mail = async () => {
-    const found = await findResourceApplication(db, MAIL_RESOURCE.appId);
+    const found = await inputs.resource(MAIL_RESOURCE.appId);
     if (!found) throw new Error("the Assent Mail resource is missing: migrations did not run");
     return found;
   };
   if (request.oidcScopes.length > 0) add(await mail(), request.oidcScopes);
   if (request.resource && request.resource.scopes.length > 0) {
-    const resource = await findResourceApplication(db, request.resource.identifierUri, {
-      tenantId: request.tenantId,
-    });
+    const resource = await inputs.resource(request.resource.identifierUri);
     if (!resource)
       throw new ApiError(
         400,
@@ -87,15 +249,26 @@ async function requestedResources(
   return [...parts.values()];
 }
 
-/** Blocked is read beside the service principal (the apps module does not carry it). */
-async function isBlocked(db: Kysely<IdentityDB>, tenantId: string, spId: string) {
-  const row = await db
-    .selectFrom("identity.service_principals")
-    .select("blocked")
-    .where("tenant_id", "=", tenantId)
-    .where("id", "=", spId)
-    .executeTakeFirst();
-  return row?.blocked ?? false;
+/**
+ * The client's service principal, created on first use as Entra does (the creation is never
+ * cached: it bumps the tenant's cache version, so the next request loads it afresh).
+ */
+async function ensureServicePrincipalState(
+  db: Kysely<IdentityDB>,
+  inputs: ConsentInputs,
+  request: ConsentRequest,
+): Promise<ServicePrincipalState> {
+  const { tenantId, application } = request;
+  // Malformed ids are left to ensureServicePrincipal, whose 404s say what is wrong.
+  const wellFormed = isUuid(tenantId) && isUuid(application.id);
+  const found = wellFormed ? await inputs.servicePrincipal(application.id) : undefined;
+  if (found) return found;
+  await ensureServicePrincipal(db, tenantId, application.id, {
+    ...(request.correlationId ? { correlationId: request.correlationId } : {}),
+  });
+  const created = await selectServicePrincipalState(db, tenantId, application.id);
+  if (!created) throw new Error("service principal vanished after creation");
+  return created;
 }
 
 export function toDelegatedGrants(
@@ -119,7 +292,9 @@ export function toDelegatedGrants(
 }
 
 /**
- * The consent decision for a request, with everything the screens show.
+ * The consent decision for a request, with everything the screens show. `cached` lets the OAuth
+ * catalog serve the inputs from memory (see ConsentInputKind); by default they are read from
+ * the database.
  *
  * @example
  * const { decision } = await evaluateConsent(db, { tenantId, application, userId,
@@ -129,30 +304,22 @@ export async function evaluateConsent(
   db: Kysely<IdentityDB>,
   request: ConsentRequest,
   now: Date = new Date(),
+  cached: ConsentInputCache = uncached,
 ): Promise<ConsentEvaluation> {
   const { tenantId, application, userId } = request;
-  const sp = await ensureServicePrincipal(db, tenantId, application.id, {
-    ...(request.correlationId ? { correlationId: request.correlationId } : {}),
-  });
-  const blocked = await isBlocked(db, tenantId, sp.id);
-  const roles = await rolesOfUser(db, tenantId, userId);
-  const groupIds = await groupIdsOfUser(db, tenantId, userId);
-  const assigned = sp.appRoleAssignmentRequired
-    ? await isUserAssigned(db, tenantId, sp.id, userId)
-    : false;
-  const user = { id: userId, roles, groupIds, assigned };
-  const parts = await requestedResources(db, request);
-  const { policies, adminConsentWorkflowEnabled } = await userConsentPolicies(db, tenantId);
-  const classifications = await classificationsFor(
-    db,
-    tenantId,
-    parts.map((p) => p.application.id),
-  );
-  const grants = toDelegatedGrants(await selectGrantsForUser(db, tenantId, sp.id, userId));
+  const inputs = new ConsentInputs(db, tenantId, cached);
+  const sp = await ensureServicePrincipalState(db, inputs, request);
+  const { roles, groupIds } = await inputs.membership(userId);
+  const assigned = sp.appRoleAssignmentRequired ? await inputs.assigned(sp.id, userId) : false;
+  const user = { id: userId, roles: [...roles], groupIds: [...groupIds], assigned };
+  const parts = await requestedResources(inputs, request);
+  const { policies, adminConsentWorkflowEnabled } = await inputs.userConsentPolicies();
+  const grants = await inputs.grants(sp.id, userId);
   const resources: RequestedResource[] = [];
   const decisions = [];
   for (const part of parts) {
-    const exposed = await listExposedScopes(db, part.application.id);
+    const exposed = [...(await inputs.exposedScopes(part.application.id))];
+    const classifications = await inputs.classifications(part.application.id);
     resources.push({ ...part, exposed });
     const input: ConsentInput = {
       now,
@@ -160,7 +327,7 @@ export async function evaluateConsent(
         id: tenantId,
         userConsentPolicies: policies,
         adminConsentWorkflowEnabled,
-        classifications: classifications.get(part.application.id) ?? {},
+        classifications,
       },
       client: {
         appId: application.appId,
@@ -170,7 +337,7 @@ export async function evaluateConsent(
       },
       servicePrincipal: {
         accountEnabled: sp.accountEnabled,
-        blocked,
+        blocked: sp.blocked,
         appRoleAssignmentRequired: sp.appRoleAssignmentRequired,
       },
       user,
@@ -187,7 +354,7 @@ export async function evaluateConsent(
   }
   return {
     client: application,
-    servicePrincipal: { ...sp, blocked },
+    servicePrincipal: { ...sp },
     user,
     resources,
     decision: combineDecisions(decisions),

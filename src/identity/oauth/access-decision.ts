@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Application } from "../apps/index.ts";
 import { checkDelegatedAccess } from "../consent/index.ts";
 import type { IdentityDB } from "../db.ts";
+import type { ConsentInputCache } from "./provider/consent-cache.ts";
 
 /** What a delegated (user) authorization request asks for. */
 export interface AccessRequest {
@@ -29,7 +30,8 @@ export type AccessDecision =
  * permission grants in force now: a disabled or blocked app is 7000112, a user unassigned since
  * is 50105, a consent revoked since is 65001 (`invalid_grant` with `suberror: consent_required`,
  * which MSAL reads as "interaction required"). The authorization endpoint runs the full decision
- * with its screens instead (provider/grants.ts and interaction/consent.tsx).
+ * with its screens instead (provider/grants.ts and interaction/consent.tsx). `cached` (the
+ * tenant catalog's, provider/consent-cache.ts) serves the inputs from memory.
  *
  * @example
  * const decision = await decideAccess(db, { tenantId, application, userId, oidcScopes: ["openid"] });
@@ -38,8 +40,9 @@ export type AccessDecision =
 export async function decideAccess(
   db: Kysely<IdentityDB>,
   request: AccessRequest,
+  cached?: ConsentInputCache,
 ): Promise<AccessDecision> {
-  const check = await checkDelegatedAccess(db, request);
+  const check = await checkDelegatedAccess(db, request, new Date(), cached);
   return check.ok
     ? { outcome: "granted" }
     : { outcome: "denied", code: check.code, message: check.message };

@@ -1,8 +1,6 @@
-import type { Kysely } from "kysely";
 import type { KoaContextWithOIDC, Provider } from "oidc-provider";
 import type { SignInEvent, SignInRecorder, SignInStatus } from "../activity/index.ts";
-import type { IdentityDB } from "../db.ts";
-import { getUser } from "../directory/index.ts";
+import type { User } from "../directory/index.ts";
 import { classifyError } from "./errors/classify.ts";
 import { requestContextOf } from "./errors/request-context.ts";
 
@@ -64,22 +62,22 @@ function userOf(ctx: KoaContextWithOIDC): SignInEvent["user"] {
  * credentials as service-principal sign-ins; code and refresh as non-interactive user
  * sign-ins), authorization errors (interactive), and single sign-on from an existing session.
  * Password sign-ins are recorded by the sign-in form, which knows the user name typed.
+ * Every user event names the user by id, user principal name and display name, as the
+ * administrator searches for them; `findUser` is the tenant catalog's user lookup, which the
+ * request has usually warmed already (findAccount), so naming costs no database round trip.
  * `record` never waits on the database, so none of this slows the request.
  */
 export function recordProviderSignIns(
   provider: Provider,
   tenantId: string,
   signIns: SignInRecorder,
-  db: Kysely<IdentityDB>,
+  findUser: (id: string) => Promise<User | undefined>,
 ): void {
   const on = provider.on.bind(provider) as (event: string, fn: (...args: any[]) => void) => void;
-  // Interactive events name the user as the administrator searches for them (by email), so the
-  // user's UPN is looked up after the response, never delaying it. Token events (the hot path)
-  // carry the user id only.
   const withUser = (ctx: KoaContextWithOIDC, event: Omit<SignInEvent, "user">) => {
     const user = userOf(ctx);
     if (!user?.id) return signIns.record(event);
-    getUser(db, tenantId, user.id).then(
+    findUser(user.id).then(
       (found) =>
         signIns.record({
           ...event,
@@ -96,22 +94,23 @@ export function recordProviderSignIns(
   };
   on("grant.success", (ctx: KoaContextWithOIDC) => {
     const appOnly = ctx.oidc.params?.grant_type === "client_credentials";
-    signIns.record({
+    const event: Omit<SignInEvent, "user"> = {
       tenantId,
       ...requestFields(ctx),
       eventType: appOnly ? "servicePrincipal" : "nonInteractiveUser",
       status: "success",
       app: app(ctx),
-      ...(appOnly ? {} : { user: userOf(ctx) }),
       clientAppUsed:
         ctx.oidc.client?.clientAuthMethod === "none" ? "Public client" : "Confidential client",
       additionalDetails: { grantType: ctx.oidc.params?.grant_type },
-    });
+    };
+    if (appOnly) signIns.record(event);
+    else withUser(ctx, event);
   });
   on("grant.error", (ctx: KoaContextWithOIDC, error: unknown) => {
     const code = codeOf(error);
     const appOnly = ctx.oidc?.params?.grant_type === "client_credentials";
-    signIns.record({
+    const event: Omit<SignInEvent, "user"> = {
       tenantId,
       ...requestFields(ctx),
       eventType: appOnly ? "servicePrincipal" : "nonInteractiveUser",
@@ -119,9 +118,10 @@ export function recordProviderSignIns(
       errorCode: code,
       failureReason: (error as { error_description?: string }).error_description,
       app: app(ctx),
-      ...(appOnly ? {} : { user: userOf(ctx) }),
       additionalDetails: { grantType: ctx.oidc?.params?.grant_type },
-    });
+    };
+    if (appOnly) signIns.record(event);
+    else withUser(ctx, event);
   });
   on("authorization.error", (ctx: KoaContextWithOIDC, error: unknown) => {
     const code = codeOf(error);

@@ -17,14 +17,21 @@ import {
   MAIL_APPLICATION_ID,
   updateServicePrincipal,
 } from "../../../src/identity/apps/index.ts";
+import {
+  classifyPermission,
+  grantDelegatedPermissions,
+  revokeDelegatedPermissionGrant,
+  updateConsentSettings,
+} from "../../../src/identity/consent/index.ts";
 import type { IdentityDB } from "../../../src/identity/db.ts";
 import { createDirectory } from "../../../src/identity/directory/index.ts";
 import { rotateSigningKeys } from "../../../src/identity/keys/index.ts";
 import { KeyRing } from "../../../src/platform/crypto/index.ts";
 import { openTestDatabase, type TestDatabase } from "../../support/databases.ts";
+import { Browser, locationOf, signIn } from "./support/browser.ts";
 import type { IdentityServer, Seeded } from "./support/fixture.ts";
-import { seedTenant } from "./support/fixture.ts";
-import { basic, obtainCode, pkcePair, redeem } from "./support/protocol.ts";
+import { PASSWORD, seedTenant } from "./support/fixture.ts";
+import { authorizeUrl, basic, obtainCode, pkcePair, redeem } from "./support/protocol.ts";
 
 /**
  * Every node caches what protocol requests read (app registrations, secrets, scopes, service
@@ -282,6 +289,160 @@ describe.each(["pglite", "postgres"] as const)("per-node OAuth caches on %s", (k
     await directory.users.disable(s.tenant.id, s.user.id, CLI_ACTOR);
     const refused = await refresh(b);
     expect(refused.body).toMatchObject({ error_codes: [50057] });
+  });
+
+  /** A browser signed in to the tenant (its session cookie works on every node). */
+  async function signedIn(s: Seeded): Promise<Browser> {
+    const browser = new Browser();
+    const { challenge } = pkcePair();
+    await signIn(
+      browser,
+      authorizeUrl(s, {
+        scope: "openid",
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+      }),
+      { username: s.user.userPrincipalName, password: PASSWORD },
+    );
+    return browser;
+  }
+
+  /** An authorization request of `client` sent to `node`: where its first answer points. */
+  async function authorizeAt(
+    node: Node,
+    s: Seeded,
+    browser: Browser,
+    params: Record<string, string>,
+  ): Promise<URL> {
+    const { challenge } = pkcePair();
+    const url = authorizeUrl(s, {
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+      ...params,
+    });
+    const target = new URL(`${url.pathname}${url.search}`, node.url);
+    return locationOf(await browser.get(target), target);
+  }
+
+  /** The outcome of a silent (prompt=none) authorization: "code" or the error's Entra code. */
+  async function silently(node: Node, s: Seeded, browser: Browser, params: Record<string, string>) {
+    const callback = await authorizeAt(node, s, browser, { prompt: "none", ...params });
+    if (callback.searchParams.has("code")) return "code";
+    return String(JSON.parse(callback.searchParams.get("error_codes") ?? "[]")[0]);
+  }
+
+  it("asks again for a consent revoked since the last authorization, on every node", async (ctx) => {
+    if (!t) return ctx.skip();
+    const { db } = t.database;
+    const s = await seedTenant(t, server, "cache-consent");
+    const browser = await signedIn(s);
+    const mail = { scope: "openid api://assent-mail/Mail.Read" };
+    for (const node of [a, b]) expect(await silently(node, s, browser, mail)).toBe("code");
+
+    // Revoked by hand: no service runs, the database's triggers bump the grants version.
+    await db
+      .deleteFrom("identity.oauth2_permission_grants")
+      .where("tenant_id", "=", s.tenant.id)
+      .execute();
+    for (const node of [a, b]) expect(await silently(node, s, browser, mail)).toBe("65001");
+
+    await grantDelegatedPermissions(
+      db,
+      s.tenant.id,
+      {
+        clientApplicationId: s.spa.id,
+        resourceApplicationId: MAIL_APPLICATION_ID,
+        scopes: ["openid", "Mail.Read"],
+        consentType: "Principal",
+        principalId: s.user.id,
+      },
+      CLI_ACTOR,
+    );
+    for (const node of [a, b]) expect(await silently(node, s, browser, mail)).toBe("code");
+
+    // Blocked by a reviewer: the app is refused outright.
+    await db
+      .updateTable("identity.service_principals")
+      .set({ blocked: true })
+      .where("tenant_id", "=", s.tenant.id)
+      .where("application_id", "=", s.spa.id)
+      .execute();
+    for (const node of [a, b]) expect(await silently(node, s, browser, mail)).toBe("7000112");
+  });
+
+  it("refuses a refresh whose consent was revoked since the last one, on every node", async (ctx) => {
+    if (!t) return ctx.skip();
+    const { db } = t.database;
+    const s = await seedTenant(t, server, "cache-refresh");
+    const tokens = new Map<Node, string>();
+    for (const node of [a, b]) {
+      const { code, verifier } = await obtainCode(s, "openid offline_access");
+      tokens.set(node, String((await redeem(s, code, verifier)).body.refresh_token));
+    }
+    const refresh = async (node: Node) => {
+      const answer = await token(node, s, {
+        grant_type: "refresh_token",
+        client_id: s.spa.appId,
+        refresh_token: tokens.get(node) ?? "",
+      });
+      if (answer.status === 200) tokens.set(node, String(answer.body.refresh_token));
+      return answer;
+    };
+    for (const node of [a, b]) expect((await refresh(node)).status).toBe(200);
+
+    const grant = await db
+      .selectFrom("identity.oauth2_permission_grants")
+      .select("id")
+      .where("tenant_id", "=", s.tenant.id)
+      .where(sql<boolean>`scopes @> '["offline_access"]'::jsonb`)
+      .where(
+        "client_service_principal_id",
+        "=",
+        (await ensureServicePrincipal(db, s.tenant.id, s.spa.id)).id,
+      )
+      .executeTakeFirstOrThrow();
+    await revokeDelegatedPermissionGrant(db, s.tenant.id, grant.id, CLI_ACTOR, {
+      scopes: ["offline_access"],
+    });
+    for (const node of [a, b])
+      expect((await refresh(node)).body).toMatchObject({
+        error: "invalid_grant",
+        error_codes: [65001],
+      });
+  });
+
+  it("shows the consent screen the settings of the moment call for, on every node", async (ctx) => {
+    if (!t) return ctx.skip();
+    const { db } = t.database;
+    const s = await seedTenant(t, server, "cache-screens");
+    const notes = await createApplication(
+      db,
+      s.tenant.id,
+      { displayName: "Contoso Notes", isPublicClient: true, redirectUris: [s.redirectUri] },
+      CLI_ACTOR,
+    );
+    const browser = await signedIn(s);
+    const screen = async (node: Node) => {
+      const interaction = await authorizeAt(node, s, browser, {
+        client_id: notes.appId,
+        scope: "openid api://assent-mail/Mail.Read",
+      });
+      const html = await (await browser.get(interaction)).text();
+      if (html.includes("Permissions requested")) return "user consent";
+      if (html.includes("Need admin approval")) return "admin approval";
+      return html.slice(0, 300);
+    };
+    // Mail.Read is not classified low: users may not consent to it.
+    for (const node of [a, b]) expect(await screen(node)).toBe("admin approval");
+    await classifyPermission(
+      db,
+      s.tenant.id,
+      { resourceApplicationId: MAIL_APPLICATION_ID, value: "Mail.Read", classification: "low" },
+      CLI_ACTOR,
+    );
+    for (const node of [a, b]) expect(await screen(node)).toBe("user consent");
+    await updateConsentSettings(db, s.tenant.id, { userConsent: "disabled" }, CLI_ACTOR);
+    for (const node of [a, b]) expect(await screen(node)).toBe("admin approval");
   });
 
   it("signs with the new key on the next request after a rotation, on every node", async (ctx) => {

@@ -3,6 +3,7 @@ import { isOidcScope } from "../../apps/index.ts";
 import { decideAccess } from "../access-decision.ts";
 import { entraError } from "../errors/entra-error.ts";
 import { requestContextOf } from "../errors/request-context.ts";
+import { consentInputCache } from "./consent-cache.ts";
 import type { TenantRuntime } from "./runtime.ts";
 
 /**
@@ -18,6 +19,7 @@ export const CLAIMS = {
 /**
  * At the token endpoint (code redemption, refresh) the access decision runs again, so an app
  * disabled or a user unassigned since sign-in gets no new tokens (Entra: 7000112, 50105).
+ * Its inputs come from the tenant's catalog, current as of the request (consent-cache.ts).
  */
 async function checkAccessAtTokenEndpoint(
   ctx: KoaContextWithOIDC,
@@ -31,16 +33,20 @@ async function checkAccessAtTokenEndpoint(
   const source = entities.RefreshToken ?? entities.AuthorizationCode;
   const scopes = (source?.scope ?? "").split(" ").filter(Boolean);
   const resource = typeof source?.resource === "string" ? source.resource : undefined;
-  const decision = await decideAccess(rt.db, {
-    tenantId: rt.tenant.id,
-    application,
-    userId,
-    oidcScopes: scopes.filter(isOidcScope),
-    resource: resource
-      ? { identifierUri: resource, scopes: scopes.filter((s) => !isOidcScope(s)) }
-      : undefined,
-    correlationId: requestContextOf(ctx.req).correlationId,
-  });
+  const decision = await decideAccess(
+    rt.db,
+    {
+      tenantId: rt.tenant.id,
+      application,
+      userId,
+      oidcScopes: scopes.filter(isOidcScope),
+      resource: resource
+        ? { identifierUri: resource, scopes: scopes.filter((s) => !isOidcScope(s)) }
+        : undefined,
+      correlationId: requestContextOf(ctx.req).correlationId,
+    },
+    consentInputCache(rt.catalog),
+  );
   if (decision.outcome === "denied") throw entraError(decision.code, decision.message);
 }
 

@@ -1,24 +1,34 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { IdentityDB } from "../../db.ts";
 import type { Tenant } from "../../directory/index.ts";
+import { deepFreeze } from "./freeze.ts";
 
 /**
- * The counters the database bumps (migration 0006, in triggers) when something a node caches
- * for a tenant changes: `tenant` (its app registrations, secrets, service principals, app role
- * assignments), `catalog` (multi-tenant applications, seen from every tenant), `users` (its
- * users) and `keys` (its signing keys). Read with the tenant on every protocol request, so a change committed before
- * the request is seen by it on every node: "the next request", not "within the hour".
+ * The counters the database bumps (migrations 0006 and 0010, in triggers) when something a node
+ * caches for a tenant changes: `tenant` (its app registrations, secrets, service principals, app
+ * role assignments, consent settings, permission grant policies and classifications), `catalog`
+ * (multi-tenant applications, seen from every tenant), `users` (its users, group memberships
+ * and directory roles), `keys` (its signing keys) and `grants` (its delegated permission
+ * grants). Read with the tenant on every protocol request, so a change committed before the
+ * request is seen by it on every node: "the next request", not "within the hour".
  */
 export interface CacheVersions {
   tenant: number;
   catalog: number;
   users: number;
   keys: number;
+  grants: number;
 }
 
 /** True when `a` is newer than `b` in any counter (counters only grow). */
 export function isNewer(a: CacheVersions, b: CacheVersions): boolean {
-  return a.tenant > b.tenant || a.catalog > b.catalog || a.users > b.users || a.keys > b.keys;
+  return (
+    a.tenant > b.tenant ||
+    a.catalog > b.catalog ||
+    a.users > b.users ||
+    a.keys > b.keys ||
+    a.grants > b.grants
+  );
 }
 
 export function latest(a: CacheVersions, b: CacheVersions): CacheVersions {
@@ -27,6 +37,7 @@ export function latest(a: CacheVersions, b: CacheVersions): CacheVersions {
     catalog: Math.max(a.catalog, b.catalog),
     users: Math.max(a.users, b.users),
     keys: Math.max(a.keys, b.keys),
+    grants: Math.max(a.grants, b.grants),
   };
 }
 
@@ -50,6 +61,7 @@ interface Row {
   catalog_version: number | string | null;
   users_version: number | string | null;
   keys_version: number | string | null;
+  grants_version: number | string | null;
 }
 
 const versionOf = (scope: RawBuilder<string>) =>
@@ -58,28 +70,26 @@ const versionOf = (scope: RawBuilder<string>) =>
 /**
  * One round trip: the tenant a URL names (by id, slug or verified domain) and its cache
  * versions. The versions are read in the same statement as the tenant, before anything the
- * caches load, so whatever is loaded afterwards is at least as new as the versions say.
+ * caches load, so whatever is loaded afterwards is at least as new as the versions say. The
+ * statement runs inside `identity.tenant_with_cache_versions` (migration 0010), whose plan
+ * PostgreSQL keeps per connection: planned on every request, it cost more than it took to run.
+ * The tenant (dates included) and its versions are frozen: coalesced requests share them (see
+ * lookupTenant), so one request's change must not reach the others.
  */
 export async function selectTenantWithVersions(
   db: Kysely<IdentityDB>,
   by: { id: string } | { slug: string } | { domain: string },
 ): Promise<Tenant | undefined> {
-  const where =
-    "id" in by
-      ? sql`t.id = ${by.id}`
-      : "slug" in by
-        ? sql`t.slug = ${by.slug}`
-        : sql`t.id = (select d.tenant_id from identity.tenant_domains d where d.domain = ${by.domain})`;
+  const id = "id" in by ? by.id : null;
+  const slug = "slug" in by ? by.slug : null;
+  const domain = "domain" in by ? by.domain : null;
   const result = await sql<Row>`
-    select t.id, t.slug, t.display_name, t.is_system, t.enabled, t.created_at, t.updated_at,
-      ${versionOf(sql`'tenant:' || t.id`)} as tenant_version,
-      ${versionOf(sql`'applications'`)} as catalog_version,
-      ${versionOf(sql`'users:' || t.id`)} as users_version,
-      ${versionOf(sql`'keys:' || t.id`)} as keys_version
-    from identity.tenants t where ${where}`.execute(db);
+    select * from identity.tenant_with_cache_versions(${id}::uuid, ${slug}::text, ${domain}::text)`.execute(
+    db,
+  );
   const row = result.rows[0];
   if (!row) return undefined;
-  const tenant: Tenant = {
+  const tenant: Tenant = deepFreeze({
     id: row.id,
     slug: row.slug,
     displayName: row.display_name,
@@ -87,13 +97,17 @@ export async function selectTenantWithVersions(
     enabled: row.enabled,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
-  };
-  versionsRead.set(tenant, {
-    tenant: Number(row.tenant_version),
-    catalog: Number(row.catalog_version),
-    users: Number(row.users_version),
-    keys: Number(row.keys_version),
   });
+  versionsRead.set(
+    tenant,
+    Object.freeze({
+      tenant: Number(row.tenant_version),
+      catalog: Number(row.catalog_version),
+      users: Number(row.users_version),
+      keys: Number(row.keys_version),
+      grants: Number(row.grants_version),
+    }),
+  );
   return tenant;
 }
 
@@ -103,17 +117,22 @@ export async function selectCacheVersions(
   tenantId: string,
 ): Promise<CacheVersions> {
   const result = await sql<
-    Pick<Row, "tenant_version" | "catalog_version" | "users_version" | "keys_version">
+    Pick<
+      Row,
+      "tenant_version" | "catalog_version" | "users_version" | "keys_version" | "grants_version"
+    >
   >`
     select ${versionOf(sql`${`tenant:${tenantId}`}`)} as tenant_version,
       ${versionOf(sql`'applications'`)} as catalog_version,
       ${versionOf(sql`${`users:${tenantId}`}`)} as users_version,
-      ${versionOf(sql`${`keys:${tenantId}`}`)} as keys_version`.execute(db);
+      ${versionOf(sql`${`keys:${tenantId}`}`)} as keys_version,
+      ${versionOf(sql`${`grants:${tenantId}`}`)} as grants_version`.execute(db);
   const row = result.rows[0];
   return {
     tenant: Number(row?.tenant_version ?? 0),
     catalog: Number(row?.catalog_version ?? 0),
     users: Number(row?.users_version ?? 0),
     keys: Number(row?.keys_version ?? 0),
+    grants: Number(row?.grants_version ?? 0),
   };
 }

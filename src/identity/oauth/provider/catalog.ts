@@ -16,6 +16,7 @@ import type { IdentityDB } from "../../db.ts";
 import { getUser, type User } from "../../directory/index.ts";
 import { type CacheVersions, latest } from "./cache-versions.ts";
 import { toClientMetadata } from "./clients.ts";
+import { deepFreeze } from "./freeze.ts";
 
 /** An app registration as a client of this tenant, and its oidc-provider metadata. */
 export interface CatalogClient {
@@ -28,14 +29,6 @@ export interface CatalogClient {
 const MAX_ENTRIES = 1000;
 // Longer keys (a scope parameter can be 56 KiB) are loaded every time rather than kept.
 const MAX_KEY_LENGTH = 1024;
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
-}
 
 /** Loads each key once per snapshot; concurrent callers share the load, a failed load is retried. */
 class Memo<T> {
@@ -50,6 +43,20 @@ class Memo<T> {
       if (this.#entries.get(key) === entry) this.#entries.delete(key);
     });
     return entry.value;
+  }
+}
+
+/** Memos by kind, for the consent decision's inputs (consent-cache.ts routes each kind). */
+export class InputMemos {
+  readonly #byKind = new Map<string, Memo<unknown>>();
+
+  get<T>(kind: string, key: string, load: () => Promise<T>): Promise<T> {
+    let memo = this.#byKind.get(kind);
+    if (!memo) {
+      memo = new Memo<unknown>();
+      this.#byKind.set(kind, memo);
+    }
+    return memo.get(key, load) as Promise<T>;
   }
 }
 
@@ -69,6 +76,8 @@ export class CatalogSnapshot {
   readonly #scopes = new Memo<ScopeResolution>();
   readonly #servicePrincipals = new Memo<ServicePrincipal>();
   readonly #roles = new Memo<string[]>();
+  /** Consent inputs read from app registrations, enterprise apps and consent settings. */
+  readonly inputs = new InputMemos();
 
   constructor(
     db: Kysely<IdentityDB>,
@@ -148,6 +157,8 @@ export class UserSnapshot {
   readonly #db: Kysely<IdentityDB>;
   readonly #tenantId: string;
   readonly #users = new Memo<User | undefined>();
+  /** Consent inputs read from the directory: group memberships and directory roles. */
+  readonly inputs = new InputMemos();
 
   constructor(db: Kysely<IdentityDB>, tenantId: string, version: number) {
     this.#db = db;
@@ -160,19 +171,32 @@ export class UserSnapshot {
   }
 }
 
+/** The tenant's delegated permission grants, as the consent decision reads them. */
+export class GrantSnapshot {
+  readonly version: number;
+  readonly inputs = new InputMemos();
+
+  constructor(version: number) {
+    this.version = version;
+  }
+}
+
 /**
  * A tenant's catalog on this node: snapshots of its app registrations and enterprise apps
- * (`apps`) and of its users (`users`) at the newest cache versions any request has read. A
- * request reads the versions (with its tenant, in lookupTenant) before it uses the catalog, and
- * `advance` moves to a fresh snapshot when they are newer, so a change committed before a
- * request arrived is never hidden from it, on any node. Using a snapshot newer than the
- * versions a request read is harmless; an older one is never used.
+ * (`apps`), of its users (`users`) and of its delegated permission grants (`grants`) at the
+ * newest cache versions any request has read. A request reads the versions (with its tenant,
+ * in lookupTenant) before it uses the catalog, and `advance` moves to a fresh snapshot when
+ * they are newer, so a change committed before a request arrived is never hidden from it, on
+ * any node. Using a snapshot newer than the versions a request read is harmless; an older one
+ * is never used. The consent decision's inputs live in the snapshot whose version their tables
+ * bump (consent-cache.ts).
  */
 export class TenantCatalog {
   readonly #makeApps: (versions: CacheVersions) => CatalogSnapshot;
   readonly #makeUsers: (version: number) => UserSnapshot;
   #apps: CatalogSnapshot;
   #users: UserSnapshot;
+  #grants: GrantSnapshot;
 
   constructor(
     db: Kysely<IdentityDB>,
@@ -184,6 +208,7 @@ export class TenantCatalog {
     this.#makeUsers = (v) => new UserSnapshot(db, tenantId, v);
     this.#apps = this.#makeApps(versions);
     this.#users = this.#makeUsers(versions.users);
+    this.#grants = new GrantSnapshot(versions.grants);
   }
 
   /** Moves to fresh snapshots where `versions` (just read from the database) are newer. */
@@ -192,6 +217,7 @@ export class TenantCatalog {
     if (versions.tenant > apps.tenant || versions.catalog > apps.catalog)
       this.#apps = this.#makeApps(latest(versions, apps));
     if (versions.users > this.#users.version) this.#users = this.#makeUsers(versions.users);
+    if (versions.grants > this.#grants.version) this.#grants = new GrantSnapshot(versions.grants);
   }
 
   /** App registrations, secrets, scopes, service principals and app role grants. */
@@ -201,5 +227,9 @@ export class TenantCatalog {
 
   get users(): UserSnapshot {
     return this.#users;
+  }
+
+  get grants(): GrantSnapshot {
+    return this.#grants;
   }
 }

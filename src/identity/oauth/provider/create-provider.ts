@@ -1,9 +1,9 @@
 import { Provider } from "oidc-provider";
-import { recordProviderSignIns } from "../sign-in-events.ts";
 import { ensureTenantSigningKeys, loadSigningJwks } from "../../keys/index.ts";
 import { createStoreAdapter } from "../adapter.ts";
 import { captureErrors, decorateJsonErrors, decorateResponseModes } from "../errors/decorate.ts";
 import { renderOidcError } from "../errors/render-error.tsx";
+import { recordProviderSignIns } from "../sign-in-events.ts";
 import { accountFinder, CLAIMS } from "./accounts.ts";
 import { clientFinder, EXTRA_CLIENT_METADATA, verifyHashedSecrets } from "./clients.ts";
 import { deriveKey } from "./cookie-keys.ts";
@@ -125,7 +125,7 @@ export async function createTenantProvider(rt: TenantRuntime): Promise<Provider>
   captureErrors(provider, (err) =>
     rt.logger.error({ err, tenantId: rt.tenant.id }, "oauth server error"),
   );
-  recordProviderSignIns(provider, rt.tenant.id, rt.signIns, rt.db);
+  recordProviderSignIns(provider, rt.tenant.id, rt.signIns, (id) => rt.catalog.users.user(id));
   provider.use(decorateJsonErrors(rt.publicUrl));
   provider.use(tokenRequest(rt, ROUTES.token));
   return provider;
