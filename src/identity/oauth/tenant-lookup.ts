@@ -28,20 +28,23 @@ export async function lookupTenant(
   }
   if (decoded.length === 0 || decoded.length > 255) return undefined;
   const value = decoded.trim().toLowerCase();
-  const by = isUuid(value)
-    ? { id: value }
-    : value.includes(".")
-      ? isDomainName(value)
-        ? { domain: value }
-        : undefined
-      : { slug: value };
-  if (!by) return undefined;
+  let by: { id: string } | { slug: string } | { domain: string };
+  let key: string;
+  if (isUuid(value)) {
+    by = { id: value };
+    key = `id:${value}`;
+  } else if (!value.includes(".")) {
+    by = { slug: value };
+    key = `slug:${value}`;
+  } else if (isDomainName(value)) {
+    by = { domain: value };
+    key = `domain:${value}`;
+  } else return undefined;
   let coalescer = reads.get(db);
   if (!coalescer) {
     coalescer = new Coalescer();
     reads.set(db, coalescer);
   }
-  const [kind, key] = Object.entries(by)[0] as [string, string];
-  const tenant = await coalescer.run(`${kind}:${key}`, () => selectTenantWithVersions(db, by));
+  const tenant = await coalescer.run(key, () => selectTenantWithVersions(db, by));
   return tenant?.enabled ? tenant : undefined;
 }

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "../../../src/identity/activity/audit-log.ts";
 import { createDirectory, type Directory } from "../../../src/identity/directory/index.ts";
-import { selectCacheVersions } from "../../../src/identity/oauth/provider/cache-versions.ts";
+import {
+  selectCacheVersions,
+  versionsReadWith,
+} from "../../../src/identity/oauth/provider/cache-versions.ts";
 import { TenantCatalog } from "../../../src/identity/oauth/provider/catalog.ts";
 import { lookupTenant } from "../../../src/identity/oauth/tenant-lookup.ts";
 import { openTestDatabase, type TestDatabase } from "../../support/databases.ts";
@@ -50,6 +53,14 @@ describe.each(["pglite", "postgres"] as const)("objects shared between requests 
     expect(() => {
       (tenant as unknown as Record<string, unknown>).extra = 1;
     }).toThrow(TypeError);
+
+    // The cache versions read with the tenant travel with it, frozen as well.
+    const versions = versionsReadWith(tenant);
+    expect(versions).toMatchObject({ tenant: expect.any(Number), grants: expect.any(Number) });
+    expect(() => {
+      (versions as { users: number }).users = -1;
+    }).toThrow(TypeError);
+    expect(versionsReadWith({ ...tenant })).toBeUndefined();
 
     expect(second).toMatchObject({ id: created.id, displayName: "Shared Ltd", enabled: true });
     expect(second!.updatedAt.getTime()).toBe(updatedAt);

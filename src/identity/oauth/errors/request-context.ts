@@ -14,7 +14,10 @@ export interface RequestContext {
   tenantId?: string;
 }
 
-const contexts = new WeakMap<IncomingMessage, RequestContext>();
+// Kept on the raw request itself (a symbol-keyed property, hidden from everything else): a
+// WeakMap entry per request costs an insertion and extra garbage collector work for each one.
+const CONTEXT = Symbol("assent.requestContext");
+type WithContext = IncomingMessage & { [CONTEXT]?: RequestContext };
 
 const UUID_LIKE = /^[0-9a-zA-Z-]{1,64}$/;
 
@@ -37,13 +40,13 @@ export function bindRequestContext(
     ip: input.ip,
     ...(input.tenantId ? { tenantId: input.tenantId } : {}),
   };
-  contexts.set(req, context);
+  (req as WithContext)[CONTEXT] = context;
   return context;
 }
 
 export function requestContextOf(req: IncomingMessage): RequestContext {
   return (
-    contexts.get(req) ?? {
+    (req as WithContext)[CONTEXT] ?? {
       requestId: "unknown",
       correlationId: "unknown",
       timestamp: new Date(),

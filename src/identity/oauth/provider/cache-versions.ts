@@ -41,12 +41,13 @@ export function latest(a: CacheVersions, b: CacheVersions): CacheVersions {
   };
 }
 
-// The versions a tenant object was read with (by selectTenantWithVersions).
-const versionsRead = new WeakMap<Tenant, CacheVersions>();
+// The versions a tenant object was read with (by selectTenantWithVersions), kept on the object
+// as a non-enumerable symbol property: not copied by a spread, not serialised.
+const VERSIONS = Symbol("assent.cacheVersions");
 
 /** The cache versions read together with this tenant, if it came from lookupTenant. */
 export function versionsReadWith(tenant: Tenant): CacheVersions | undefined {
-  return versionsRead.get(tenant);
+  return (tenant as Tenant & { [VERSIONS]?: CacheVersions })[VERSIONS];
 }
 
 interface Row {
@@ -89,7 +90,7 @@ export async function selectTenantWithVersions(
   );
   const row = result.rows[0];
   if (!row) return undefined;
-  const tenant: Tenant = deepFreeze({
+  const tenant: Tenant = {
     id: row.id,
     slug: row.slug,
     displayName: row.display_name,
@@ -97,18 +98,17 @@ export async function selectTenantWithVersions(
     enabled: row.enabled,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
-  });
-  versionsRead.set(
-    tenant,
-    Object.freeze({
+  };
+  Object.defineProperty(tenant, VERSIONS, {
+    value: Object.freeze({
       tenant: Number(row.tenant_version),
       catalog: Number(row.catalog_version),
       users: Number(row.users_version),
       keys: Number(row.keys_version),
       grants: Number(row.grants_version),
     }),
-  );
-  return tenant;
+  });
+  return deepFreeze(tenant);
 }
 
 /** The tenant's cache versions now (for a tenant object that did not come with them). */
