@@ -7,9 +7,15 @@ import { EnterpriseAppsPage } from "./pages/apps/enterprise-apps.tsx";
 import { ConsentRequestPage } from "./pages/consent-request.tsx";
 import { ConsentRequestsPage } from "./pages/consent-requests.tsx";
 import { ConsentSettingsPage } from "./pages/consent-settings.tsx";
+import { GroupPage, GroupsPage } from "./pages/directory/groups.tsx";
+import { UserPage, UsersPage } from "./pages/directory/users.tsx";
 import { AuditLogsPage } from "./pages/monitoring/audit-logs.tsx";
 import { SignInLogsPage } from "./pages/monitoring/sign-in-logs.tsx";
 import { OverviewPage } from "./pages/overview.tsx";
+import {
+  AppRegistrationPage,
+  AppRegistrationsPage,
+} from "./pages/registrations/app-registrations.tsx";
 import { routeOf, useLocation } from "./router.ts";
 
 /** The signed-in portal: header, navigation, and the page the URL names. */
@@ -31,7 +37,13 @@ export function App(props: { session: Session }) {
       ? "consent-requests"
       : route.page === "enterprise-app"
         ? "enterprise-apps"
-        : route.page;
+        : route.page === "user"
+          ? "users"
+          : route.page === "group"
+            ? "groups"
+            : route.page === "app-registration"
+              ? "app-registrations"
+              : route.page;
   return (
     <>
       <a className="skip" href="#main">
@@ -70,6 +82,22 @@ export function App(props: { session: Session }) {
                 Consent and permissions
               </Link>
             </li>
+            <li>
+              <Link to={`${base}/app-registrations`} current={section === "app-registrations"}>
+                App registrations
+              </Link>
+            </li>
+            <li className="group">Directory</li>
+            <li>
+              <Link to={`${base}/users`} current={section === "users"}>
+                Users
+              </Link>
+            </li>
+            <li>
+              <Link to={`${base}/groups`} current={section === "groups"}>
+                Groups
+              </Link>
+            </li>
             <li className="group">Monitoring</li>
             <li>
               <Link to={`${base}/sign-in-logs`} current={section === "sign-in-logs"}>
@@ -103,6 +131,20 @@ export function App(props: { session: Session }) {
           ) : null}
           {route.page === "audit-logs" ? (
             <AuditLogsPage key={search} base={base} search={search} />
+          ) : null}
+          {route.page === "users" ? (
+            <UsersPage key={search} base={base} search={route.search} />
+          ) : null}
+          {route.page === "user" ? <UserPage base={base} id={route.id} /> : null}
+          {route.page === "groups" ? (
+            <GroupsPage key={search} base={base} search={route.search} />
+          ) : null}
+          {route.page === "group" ? <GroupPage base={base} id={route.id} /> : null}
+          {route.page === "app-registrations" ? (
+            <AppRegistrationsPage key={search} base={base} search={route.search} />
+          ) : null}
+          {route.page === "app-registration" ? (
+            <AppRegistrationPage base={base} id={route.id} />
           ) : null}
           {route.page === "not-found" ? (
             <>

@@ -27,8 +27,8 @@ export function useLocation(): { pathname: string; search: string } {
   return { pathname: location.pathname, search: location.search };
 }
 
-export type AppTab = "properties" | "users" | "permissions";
-const APP_TABS: AppTab[] = ["properties", "users", "permissions"];
+export type AppTab = "properties" | "users" | "permissions" | "sign-in-logs" | "audit-logs";
+const APP_TABS: AppTab[] = ["properties", "users", "permissions", "sign-in-logs", "audit-logs"];
 
 export type Route =
   | { page: "overview" }
@@ -39,6 +39,13 @@ export type Route =
   | { page: "enterprise-app"; id: string; tab: AppTab }
   | { page: "sign-in-logs" }
   | { page: "audit-logs" }
+  | { page: "users"; search: string }
+  | { page: "user"; id: string }
+  | { page: "groups"; search: string }
+  | { page: "group"; id: string }
+  | { page: "app-registrations"; search: string }
+  | { page: "app-registration"; id: string }
+  | { page: "webhooks" }
   | { page: "not-found" };
 
 /** The route of a path below `/{tenant}/portal`. */
@@ -63,5 +70,15 @@ export function routeOf(rest: string, search: string): Route {
   }
   if (parts[0] === "sign-in-logs" && parts.length === 1) return { page: "sign-in-logs" };
   if (parts[0] === "audit-logs" && parts.length === 1) return { page: "audit-logs" };
+  for (const [list, one] of [
+    ["users", "user"],
+    ["groups", "group"],
+    ["app-registrations", "app-registration"],
+  ] as const) {
+    if (parts[0] !== list) continue;
+    if (parts.length === 1) return { page: list, search };
+    if (parts.length === 2 && parts[1]) return { page: one, id: decodeURIComponent(parts[1]) };
+  }
+  if (parts[0] === "webhooks" && parts.length === 1) return { page: "webhooks" };
   return { page: "not-found" };
 }

@@ -1,4 +1,8 @@
+import type { Kysely } from "kysely";
 import { z } from "zod";
+import { inTransaction } from "../../../platform/db/index.ts";
+import { ApiError } from "../../../platform/http/errors.ts";
+import { type AuditActor, recordAudit } from "../../activity/index.ts";
 import {
   type AppRole,
   type ExposedScope,
@@ -12,9 +16,10 @@ import {
   setAppRoleEnabled,
   setExposedScopeEnabled,
 } from "../../apps/index.ts";
+import type { IdentityDB } from "../../db.ts";
 import { actorOf } from "../caller.ts";
 import { type AdminRoute, defineRoute } from "../route.ts";
-import { idParams, noContent, objectId, PERMISSIONS } from "./admin-common.ts";
+import { idParams, noContent, objectId, PERMISSIONS, patchBody } from "./admin-common.ts";
 import { APP_NOT_FOUND } from "./applications.ts";
 
 /** What an app registration exposes: delegated permissions (scopes) and app roles. */
@@ -127,29 +132,123 @@ export const addScopeRoute = defineRoute({
   },
 });
 
+const scopeDetails = {
+  adminConsentDisplayName: z.string().min(1).max(1024).optional(),
+  adminConsentDescription: z.string().min(1).max(1024).optional(),
+  userConsentDisplayName: z.string().max(1024).nullable().optional().describe("null clears it."),
+  userConsentDescription: z.string().max(1024).nullable().optional().describe("null clears it."),
+  type: z.enum(["Admin", "User"]).optional().describe("Who can consent."),
+};
+
+type ScopeDetails = {
+  [K in keyof typeof scopeDetails]?: z.output<(typeof scopeDetails)[K]>;
+};
+
+/**
+ * Changes what consent screens say about an exposed scope, and who may consent to it, in one
+ * transaction with its "Update application" audit event (old and new values). The value stays:
+ * grants and tokens name the scope by it, so a new value is a new scope.
+ */
+async function updateScopeDetails(
+  db: Kysely<IdentityDB>,
+  tenantId: string,
+  applicationId: string,
+  scopeId: string,
+  patch: ScopeDetails & { isEnabled?: boolean | undefined },
+  actor: AuditActor,
+): Promise<ExposedScope> {
+  return inTransaction(db, async (trx) => {
+    const application = await requireOwnApplication(trx, tenantId, applicationId);
+    const before = (await listExposedScopes(trx, application.id)).find(
+      (s) => s.id === scopeId.toLowerCase(),
+    );
+    if (!before)
+      throw new ApiError(
+        404,
+        "application.scope_not_found",
+        `The application has no delegated permission (scope) with id "${scopeId}".`,
+      );
+    const after: ExposedScope = {
+      ...before,
+      adminConsentDisplayName: patch.adminConsentDisplayName ?? before.adminConsentDisplayName,
+      adminConsentDescription: patch.adminConsentDescription ?? before.adminConsentDescription,
+      userConsentDisplayName:
+        patch.userConsentDisplayName === undefined
+          ? before.userConsentDisplayName
+          : patch.userConsentDisplayName || null,
+      userConsentDescription:
+        patch.userConsentDescription === undefined
+          ? before.userConsentDescription
+          : patch.userConsentDescription || null,
+      adminConsentRequired:
+        patch.type === undefined ? before.adminConsentRequired : patch.type === "Admin",
+      enabled: patch.isEnabled ?? before.enabled,
+    };
+    await trx
+      .updateTable("identity.application_scopes")
+      .set({
+        admin_consent_display_name: after.adminConsentDisplayName,
+        admin_consent_description: after.adminConsentDescription,
+        user_consent_display_name: after.userConsentDisplayName,
+        user_consent_description: after.userConsentDescription,
+        admin_consent_required: after.adminConsentRequired,
+        enabled: after.enabled,
+      })
+      .where("tenant_id", "=", tenantId)
+      .where("application_id", "=", application.id)
+      .where("id", "=", before.id)
+      .execute();
+    await recordAudit(trx, {
+      tenantId,
+      activity: "Update application",
+      category: "ApplicationManagement",
+      actor,
+      targets: [{ type: "Application", id: application.id, displayName: application.displayName }],
+      modifiedProperties: [
+        { name: "Oauth2PermissionScopes", oldValue: scopeView(before), newValue: scopeView(after) },
+      ],
+    });
+    return after;
+  });
+}
+
 export const updateScopeRoute = defineRoute({
   method: "PATCH",
   path: "/api/v1/applications/{id}/oauth2PermissionScopes/{childId}",
   operationId: "updateExposedScope",
-  summary: "Enable or disable an exposed delegated permission",
+  summary: "Edit, enable or disable an exposed delegated permission",
+  description:
+    "Changes the consent texts and who can consent (type), and/or enables or disables it. The value cannot change: expose a new scope instead.",
   tags: TAGS,
   permission: PERMISSIONS.writeApplications,
   params: childParams("scope"),
-  body: enabledBody,
+  body: patchBody({ isEnabled: z.boolean().optional(), ...scopeDetails }),
   response: scopeSchema,
   errors: [
     APP_NOT_FOUND,
     { status: 404, code: "application.scope_not_found", description: "No such scope." },
   ],
   async handler(ctx) {
-    const scope = await setExposedScopeEnabled(
-      ctx.deps.database.db,
-      ctx.caller.tenantId,
-      ctx.params.id,
-      ctx.params.childId,
-      ctx.body.isEnabled,
-      actorOf(ctx.caller),
-    );
+    const { isEnabled, ...details } = ctx.body;
+    const onlyEnabled =
+      isEnabled !== undefined && Object.values(details).every((v) => v === undefined);
+    const scope = onlyEnabled
+      ? await setExposedScopeEnabled(
+          ctx.deps.database.db,
+          ctx.caller.tenantId,
+          ctx.params.id,
+          ctx.params.childId,
+          isEnabled,
+          actorOf(ctx.caller),
+        )
+      : await updateScopeDetails(
+          ctx.deps.database.db,
+          ctx.caller.tenantId,
+          ctx.params.id,
+          ctx.params.childId,
+          ctx.body,
+          actorOf(ctx.caller),
+        );
     return scopeView(scope);
   },
 });

@@ -5,6 +5,7 @@ import {
   createDirectory,
   deleteUser,
   groupIdsOfUser,
+  listDomains,
   principalNames,
   requireUser,
   searchUsers,
@@ -251,6 +252,33 @@ export const listMemberOfRoute = defineRoute({
   },
 });
 
+const domainSchema = z
+  .object({
+    domain: z.string().describe("Lower-case; user principal names end in one of these."),
+    createdDateTime: dateTime,
+  })
+  .meta({ id: "VerifiedDomain" });
+
+export const listDomainsRoute = defineRoute({
+  method: "GET",
+  path: "/api/v1/domains",
+  operationId: "listVerifiedDomains",
+  summary: "The organization's verified domains",
+  description:
+    "What the portal's New user form offers after the @. Domains are added by the platform operator (`assent domain add <domain> --tenant <ref>`).",
+  tags: TAGS,
+  permission: PERMISSIONS.readDirectory,
+  response: z.object({ value: z.array(domainSchema) }),
+  async handler(ctx) {
+    const domains = await listDomains(ctx.deps.database.db, ctx.caller.tenantId);
+    return {
+      value: domains
+        .map((d) => ({ domain: d.domain, createdDateTime: iso(d.createdAt) }))
+        .sort((a, b) => a.domain.localeCompare(b.domain)),
+    };
+  },
+});
+
 /** The user operations (issue 7). */
 export const userRoutes: AdminRoute[] = [
   listUsersRoute,
@@ -260,4 +288,5 @@ export const userRoutes: AdminRoute[] = [
   resetPasswordRoute,
   deleteUserRoute,
   listMemberOfRoute,
+  listDomainsRoute,
 ];
