@@ -149,3 +149,35 @@ export async function selectDeliveries(
     .limit(limit)
     .execute();
 }
+
+/** One delivery attempt of the tenant's endpoint, with the outbox job that made it. */
+export async function selectDelivery(
+  db: Kysely<IdentityDB>,
+  tenantId: string,
+  endpointId: string,
+  deliveryId: string,
+) {
+  return db
+    .selectFrom("identity.webhook_deliveries")
+    .select(["id", "event_id", "event_type", "job_id"])
+    .where("tenant_id", "=", tenantId)
+    .where("endpoint_id", "=", endpointId)
+    .where("id", "=", deliveryId)
+    .executeTakeFirst();
+}
+
+/**
+ * The stored event of an outbox job of the tenant (undefined once retention purged the job).
+ * The outbox is read with SQL: it is the platform's table, not a typed part of IdentityDB.
+ */
+export async function selectJobPayload(
+  db: Kysely<IdentityDB>,
+  tenantId: string,
+  jobId: string,
+): Promise<unknown> {
+  const result = await sql<{ payload: unknown }>`
+    select payload from identity.outbox where id = ${jobId} and tenant_id = ${tenantId}`.execute(
+    db,
+  );
+  return result.rows[0]?.payload;
+}

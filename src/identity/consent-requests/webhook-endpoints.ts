@@ -3,10 +3,13 @@ import type { Kysely } from "kysely";
 import type { KeyRing } from "../../platform/crypto/index.ts";
 import { inTransaction } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
+import { enqueue } from "../../platform/jobs/index.ts";
 import {
   enqueueWebhook,
   generateWebhookSecret,
+  WEBHOOK_JOB_KIND,
   type WebhookEndpointTarget,
+  type WebhookJobPayload,
   webhookTargetProblem,
 } from "../../platform/webhooks/index.ts";
 import { type AuditActor, recordAudit } from "../activity/audit-log.ts";
@@ -18,7 +21,9 @@ import {
   type EndpointRow,
   insertEndpoint,
   selectDeliveries,
+  selectDelivery,
   selectEndpoints,
+  selectJobPayload,
 } from "./webhook-endpoint-queries.ts";
 
 /**
@@ -165,6 +170,66 @@ export async function listWebhookDeliveries(
     error: r.error,
     createdAt: r.created_at,
   }));
+}
+
+/**
+ * Sends an event again to an endpoint, as the delivery log row `deliveryId` sent it: a new
+ * outbox job with the same payload and the same `webhook-id` (receivers that dedupe see it as
+ * the same event), delivered by the background worker with the usual retries. Only the
+ * tenant's own endpoints and deliveries are found; an event whose job retention has purged
+ * cannot be sent again (409, in words).
+ */
+export async function resendWebhookDelivery(
+  db: Kysely<IdentityDB>,
+  tenantId: string,
+  endpointId: string,
+  deliveryId: string,
+  actor: AuditActor,
+): Promise<{ eventId: string; eventType: string }> {
+  if (!isUuid(tenantId) || !isUuid(endpointId)) throw notFound(endpointId);
+  const [endpoint] = await selectEndpoints(db, tenantId, { id: endpointId });
+  if (!endpoint) throw notFound(endpointId);
+  const deliveryNotFound = new ApiError(
+    404,
+    "webhook_delivery.not_found",
+    `No delivery "${deliveryId}" of this endpoint: pick one from its delivery log.`,
+  );
+  if (!isUuid(deliveryId)) throw deliveryNotFound;
+  const delivery = await selectDelivery(db, tenantId, endpointId, deliveryId);
+  if (!delivery) throw deliveryNotFound;
+  const payload = delivery.job_id
+    ? ((await selectJobPayload(db, tenantId, delivery.job_id)) as WebhookJobPayload | undefined)
+    : undefined;
+  if (!payload || payload.endpointId !== endpointId)
+    throw new ApiError(
+      409,
+      "webhook_delivery.event_purged",
+      `The event ${delivery.event_id} is no longer kept (finished deliveries are purged after their retention period), so it cannot be sent again.`,
+    );
+  if (!endpoint.enabled)
+    throw new ApiError(
+      409,
+      "webhook_endpoint.disabled",
+      "The endpoint is disabled (its receiver answered 410 Gone): add it again to receive events.",
+    );
+  await inTransaction(db, async (trx) => {
+    await enqueue(trx, "identity", {
+      kind: WEBHOOK_JOB_KIND,
+      payload,
+      tenantId,
+      // A resend is a new job: the original's dedupe key already names the first one.
+      dedupeKey: `webhook:${endpointId}:${payload.eventId}:resend:${randomUUID()}`,
+    });
+    await recordAudit(trx, {
+      tenantId,
+      activity: "Resend webhook delivery",
+      category: "Policy",
+      actor,
+      targets: [{ type: "WebhookEndpoint", id: endpointId, displayName: endpoint.url }],
+      additionalDetails: { eventId: payload.eventId, eventType: payload.eventType, deliveryId },
+    });
+  });
+  return { eventId: payload.eventId, eventType: payload.eventType };
 }
 
 /**

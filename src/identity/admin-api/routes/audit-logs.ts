@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import { ApiError } from "../../../platform/http/errors.ts";
 import {
@@ -29,6 +29,7 @@ import {
   withOrderedRange,
 } from "./audit-log-filters.ts";
 
+/** Who may read the sign-in and audit logs (also what GET /api/v1/me reports as logs.read). */
 // Entra: Reports Reader, Security Reader, Security Administrator, Global Reader (and Global
 // Administrator); of Assent's six roles, these.
 const LOG_READERS: DirectoryRole[] = [
@@ -37,7 +38,10 @@ const LOG_READERS: DirectoryRole[] = [
   "reports_reader",
   "privileged_role_administrator",
 ];
-const READ_LOGS: RoutePermission = { anyOf: ["AuditLog.Read.All"], directoryRoles: LOG_READERS };
+export const READ_LOGS: RoutePermission = {
+  anyOf: ["AuditLog.Read.All"],
+  directoryRoles: LOG_READERS,
+};
 
 const idParams = z.object({ id: z.string().max(64).describe("The event's id.") });
 
@@ -177,8 +181,63 @@ function logRoutes<F, R, V>(api: LogApi<F, R, V>): AdminRoute[] {
   return [list, exportRoute, get];
 }
 
+const topAppSchema = z
+  .object({
+    appId: z.string().nullable().describe("The client application's id."),
+    appDisplayName: z.string().nullable(),
+    signIns: z.int().describe("Sign-in events in the window."),
+    failures: z.int().describe("Of which failed."),
+  })
+  .meta({ id: "SignInApplicationCount" });
+
+/**
+ * The applications with the most sign-ins in the last `days` days: one grouped scan of the
+ * tenant's (tenant_id, created_at) index range, which partition pruning bounds to the window.
+ */
+export const topSignInApplicationsRoute = defineRoute({
+  method: "GET",
+  path: "/api/v1/auditLogs/signIns/topApplications",
+  operationId: "listTopSignInApplications",
+  summary: "The applications with the most sign-ins recently (the portal's overview)",
+  tags: ["Sign-in logs"],
+  permission: READ_LOGS,
+  query: z.object({
+    days: z.coerce.number().int().min(1).max(30).default(7).describe("The window, in days."),
+    top: z.coerce.number().int().min(1).max(20).default(5),
+  }),
+  response: z.object({ from: z.iso.datetime({ offset: true }), value: z.array(topAppSchema) }),
+  async handler(ctx) {
+    const from = new Date(Date.now() - ctx.query.days * 24 * 60 * 60 * 1000);
+    const rows = await ctx.deps.database.db
+      .selectFrom("identity.sign_in_events")
+      .select([
+        "app_id",
+        sql<string | null>`max(app_display_name)`.as("app_display_name"),
+        sql<string>`count(*)`.as("sign_ins"),
+        sql<string>`count(*) filter (where status = 'failure')`.as("failures"),
+      ])
+      .where("tenant_id", "=", ctx.caller.tenantId)
+      .where("created_at", ">=", from)
+      .groupBy("app_id")
+      .orderBy(sql`count(*)`, "desc")
+      .orderBy("app_id")
+      .limit(ctx.query.top)
+      .execute();
+    return {
+      from: from.toISOString(),
+      value: rows.map((r) => ({
+        appId: r.app_id,
+        appDisplayName: r.app_display_name,
+        signIns: Number(r.sign_ins),
+        failures: Number(r.failures),
+      })),
+    };
+  },
+});
+
 /** The sign-in and audit log operations (issue 6). */
 export const auditLogRoutes: AdminRoute[] = [
+  topSignInApplicationsRoute,
   ...logRoutes({
     kind: "sign-ins",
     collection: "signIns",

@@ -150,6 +150,11 @@ export const detailSchema = z
             displayName: z.string(),
             description: z.string(),
             adminConsentRequired: z.boolean(),
+            classification: z
+              .enum(["low", "medium", "high"])
+              .nullable()
+              .optional()
+              .describe("The tenant's permission classification (null: unclassified)."),
           }),
         ),
         alreadyGranted: z.array(z.string()).describe("Already granted to everyone."),

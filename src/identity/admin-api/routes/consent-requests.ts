@@ -1,4 +1,7 @@
+import type { Kysely } from "kysely";
 import { z } from "zod";
+import { findResourceApplication } from "../../apps/index.ts";
+import { classificationsFor, type PermissionClassification } from "../../consent/index.ts";
 import {
   approveConsentRequest,
   blockConsentRequest,
@@ -9,6 +12,7 @@ import {
   listConsentRequests,
   unblockServicePrincipal,
 } from "../../consent-requests/index.ts";
+import type { IdentityDB } from "../../db.ts";
 import type { RoutePermission } from "../authorize.ts";
 import { type AdminRoute, defineRoute, type RouteContext } from "../route.ts";
 import {
@@ -119,16 +123,45 @@ export const getConsentRequestRoute = defineRoute({
   params: idParams,
   response: detailSchema,
   errors: [NOT_FOUND],
-  handler: async (ctx) =>
-    toJson(
-      await getConsentRequest(
-        ctx.deps.database.db,
-        ctx.caller.tenantId,
-        ctx.params.id,
-        viewerOf(ctx.caller),
-      ),
-    ),
+  handler: async (ctx) => {
+    const { db } = ctx.deps.database;
+    const detail = await getConsentRequest(
+      db,
+      ctx.caller.tenantId,
+      ctx.params.id,
+      viewerOf(ctx.caller),
+    );
+    return toJson({
+      ...detail,
+      scopeDiff: await withClassifications(db, ctx.caller.tenantId, detail.scopeDiff),
+    });
+  },
 });
+
+/**
+ * Adds the tenant's permission classification to each requested scope, so the request page's
+ * risk column says "Low" where the tenant classified a permission as low impact.
+ */
+async function withClassifications<
+  S extends { value: string },
+  D extends { resourceAppId: string; requested: S[] },
+>(db: Kysely<IdentityDB>, tenantId: string, diff: D[]) {
+  const resources = await Promise.all(
+    diff.map((d) => findResourceApplication(db, d.resourceAppId, { tenantId })),
+  );
+  const ids = resources.flatMap((r) => (r ? [r.id] : []));
+  const classified = await classificationsFor(db, tenantId, ids);
+  return diff.map((d, i) => {
+    const own = classified.get(resources[i]?.id ?? "") ?? {};
+    return {
+      ...d,
+      requested: d.requested.map((s): S & { classification: PermissionClassification | null } => ({
+        ...s,
+        classification: own[s.value] ?? null,
+      })),
+    };
+  });
+}
 
 export const approveConsentRequestRoute = defineRoute({
   method: "POST",

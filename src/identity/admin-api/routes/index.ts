@@ -6,6 +6,7 @@ import { consentRequestPolicyRoutes } from "./consent-request-policy.ts";
 import { consentRequestRoutes } from "./consent-requests.ts";
 import { grantRoutes } from "./grants.ts";
 import { groupRoutes } from "./groups.ts";
+import { meRoutes } from "./me.ts";
 import { notificationRoutes } from "./notifications.ts";
 import { policyRoutes } from "./policies.ts";
 import { roleRoutes } from "./roles.ts";
@@ -18,6 +19,7 @@ import { webhookEndpointRoutes } from "./webhook-endpoints.ts";
  * routes by appending its list here.
  */
 export const ADMIN_API_ROUTES: readonly AdminRoute[] = [
+  ...meRoutes,
   ...auditLogRoutes,
   ...consentRequestPolicyRoutes,
   ...consentRequestRoutes,

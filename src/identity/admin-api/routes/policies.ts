@@ -1,6 +1,8 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
+import { inTransaction } from "../../../platform/db/index.ts";
 import { ApiError } from "../../../platform/http/errors.ts";
+import { recordAudit } from "../../activity/audit-log.ts";
 import {
   findApplicationById,
   findResourceApplication,
@@ -22,7 +24,7 @@ import {
 import type { IdentityDB } from "../../db.ts";
 import { actorOf } from "../caller.ts";
 import { type AdminRoute, defineRoute } from "../route.ts";
-import { PERMISSIONS } from "./admin-common.ts";
+import { noContent, PERMISSIONS } from "./admin-common.ts";
 
 /**
  * Consent policies: user consent settings (Graph authorizationPolicy), permission
@@ -220,6 +222,118 @@ export const classifyRoute = defineRoute({
   },
 });
 
+/**
+ * Removes the tenant's classification of a delegated permission, in one transaction with its
+ * audit event. A built-in default (Assent Mail's sign-in scopes) has no row to remove: the
+ * answer says to classify it instead.
+ */
+async function removeClassification(
+  db: Kysely<IdentityDB>,
+  tenantId: string,
+  resource: { id: string; displayName: string },
+  permissionName: string,
+  actor: ReturnType<typeof actorOf>,
+): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    const removed = await trx
+      .deleteFrom("identity.permission_classifications")
+      .where("tenant_id", "=", tenantId)
+      .where("resource_application_id", "=", resource.id)
+      .where((eb) => eb(eb.fn("lower", ["scope_value"]), "=", permissionName.toLowerCase()))
+      .returning(["scope_value", "classification"])
+      .executeTakeFirst();
+    if (!removed) {
+      const builtIn =
+        resource.id === MAIL_APPLICATION_ID &&
+        DEFAULT_LOW_IMPACT_SCOPES.some((s) => s.toLowerCase() === permissionName.toLowerCase());
+      throw builtIn
+        ? new ApiError(
+            409,
+            "permission_classification.built_in",
+            `${permissionName} is low impact by default in every tenant; to change that, classify it as medium or high.`,
+          )
+        : new ApiError(
+            404,
+            "permission_classification.not_found",
+            `${resource.displayName} has no classification of "${permissionName}" in this tenant.`,
+          );
+    }
+    await recordAudit(trx, {
+      tenantId,
+      activity: "Remove delegated permission classification",
+      category: "ApplicationManagement",
+      actor,
+      targets: [{ type: "ServicePrincipal", id: resource.id, displayName: resource.displayName }],
+      modifiedProperties: [
+        { name: "PermissionName", oldValue: removed.scope_value, newValue: null },
+        { name: "Classification", oldValue: removed.classification, newValue: null },
+      ],
+    });
+  });
+}
+
+// Scope values and app ids are visible ASCII: anything else names nothing (and never reaches SQL).
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+
+export const unclassifyRoute = defineRoute({
+  method: "DELETE",
+  path: "/api/v1/policies/permissionClassifications/{resourceAppId}/{permissionName}",
+  operationId: "removePermissionClassification",
+  summary: "Remove the tenant's classification of a delegated permission",
+  description:
+    "Built-in defaults (Assent Mail's sign-in scopes are low impact) cannot be removed; classify them as medium or high instead.",
+  tags: TAGS,
+  permission: PERMISSIONS.writePermissionGrantPolicies,
+  params: z.object({
+    resourceAppId: z
+      .string()
+      .min(1)
+      .max(512)
+      .regex(VISIBLE_ASCII, "Give the resource's app id, as the list shows it.")
+      .describe("The resource's app id (as listed)."),
+    permissionName: z
+      .string()
+      .min(1)
+      .max(120)
+      .regex(VISIBLE_ASCII, "A permission's value has no spaces or control characters.")
+      .describe("The delegated permission's value."),
+  }),
+  response: noContent,
+  status: 204,
+  errors: [
+    {
+      status: 404,
+      code: "permission_classification.not_found",
+      description: "The tenant has not classified that permission.",
+    },
+    {
+      status: 409,
+      code: "permission_classification.built_in",
+      description: "A built-in default: classify it instead.",
+    },
+  ],
+  async handler(ctx) {
+    const { db } = ctx.deps.database;
+    const resource = await findResourceApplication(db, ctx.params.resourceAppId, {
+      tenantId: ctx.caller.tenantId,
+    });
+    if (!resource)
+      throw new ApiError(
+        404,
+        "application.not_found",
+        `No resource "${ctx.params.resourceAppId}" is available in this tenant: give its app id.`,
+      );
+    await removeClassification(
+      db,
+      ctx.caller.tenantId,
+      resource,
+      ctx.params.permissionName,
+      actorOf(ctx.caller),
+    );
+    return undefined;
+  },
+});
+
 const grantPolicySchema = z
   .object({
     id: z.string(),
@@ -343,6 +457,7 @@ export const policyRoutes: AdminRoute[] = [
   updateAuthorizationPolicyRoute,
   listClassificationsRoute,
   classifyRoute,
+  unclassifyRoute,
   listGrantPoliciesRoute,
   createGrantPolicyRoute,
   updateGrantPolicyRoute,

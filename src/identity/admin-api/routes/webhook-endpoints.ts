@@ -5,6 +5,8 @@ import {
   listWebhookDeliveries,
   listWebhookEndpoints,
 } from "../../consent-requests/index.ts";
+import { resendWebhookDelivery } from "../../consent-requests/webhook-endpoints.ts";
+import type { DirectoryRole } from "../../directory/index.ts";
 import type { RoutePermission } from "../authorize.ts";
 import { actorOf } from "../caller.ts";
 import { type AdminRoute, defineRoute } from "../route.ts";
@@ -16,15 +18,21 @@ import {
   webhookEndpointSchema,
 } from "./consent-request-schemas.ts";
 
-// The tenant's outgoing webhooks carry consent request data: the workflow's administrators.
+// The tenant's outgoing webhooks carry consent request data: the workflow's administrators
+// manage them; Global Reader sees them (and their delivery log), as it sees everything.
+const MANAGERS: DirectoryRole[] = [
+  "global_administrator",
+  "privileged_role_administrator",
+  "cloud_application_administrator",
+  "application_administrator",
+];
 const MANAGE: RoutePermission = {
   anyOf: ["ConsentRequest.ReadWrite.All"],
-  directoryRoles: [
-    "global_administrator",
-    "privileged_role_administrator",
-    "cloud_application_administrator",
-    "application_administrator",
-  ],
+  directoryRoles: MANAGERS,
+};
+const READ: RoutePermission = {
+  anyOf: ["ConsentRequest.ReadWrite.All"],
+  directoryRoles: [...MANAGERS, "global_reader"],
 };
 const TAGS = ["Webhooks"];
 const idParams = z.object({ id: z.string().max(64).describe("The endpoint's id.") });
@@ -72,7 +80,7 @@ export const listWebhookEndpointsRoute = defineRoute({
   operationId: "listWebhookEndpoints",
   summary: "The tenant's webhook endpoints (without their secrets)",
   tags: TAGS,
-  permission: MANAGE,
+  permission: READ,
   response: z.object({ value: z.array(webhookEndpointSchema) }),
   handler: async (ctx) => ({
     value: toJson(await listWebhookEndpoints(ctx.deps.database.db, ctx.caller.tenantId)),
@@ -106,7 +114,7 @@ export const listWebhookDeliveriesRoute = defineRoute({
   operationId: "listWebhookDeliveries",
   summary: "The delivery log of an endpoint: every attempt, newest first",
   tags: TAGS,
-  permission: MANAGE,
+  permission: READ,
   params: idParams,
   query: z.object({ top: z.coerce.number().int().min(1).max(200).default(50) }),
   response: z.object({ value: z.array(webhookDeliverySchema) }),
@@ -123,10 +131,57 @@ export const listWebhookDeliveriesRoute = defineRoute({
   }),
 });
 
+export const resendWebhookDeliveryRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/webhookEndpoints/{id}/deliveries/{deliveryId}/resend",
+  operationId: "resendWebhookDelivery",
+  summary: "Send a delivered or failed event to the endpoint again",
+  description:
+    'Queues the event of that delivery again (same payload and webhook-id, so a receiver that dedupes sees the same event); the background worker delivers it with the usual retries, adding attempts to the delivery log. Writes "Resend webhook delivery" to the audit log.',
+  tags: TAGS,
+  permission: MANAGE,
+  params: z.object({
+    id: z.string().max(64).describe("The endpoint's id."),
+    deliveryId: z.string().max(64).describe("A delivery's id, from the endpoint's delivery log."),
+  }),
+  response: z.object({
+    eventId: z.string().describe("The webhook-id the event is sent with again."),
+    eventType: z.string(),
+  }),
+  status: 202,
+  errors: [
+    NOT_FOUND,
+    {
+      status: 404,
+      code: "webhook_delivery.not_found",
+      description: "No such delivery of this endpoint.",
+    },
+    {
+      status: 409,
+      code: "webhook_delivery.event_purged",
+      description: "The event is older than the outbox's retention.",
+    },
+    {
+      status: 409,
+      code: "webhook_endpoint.disabled",
+      description: "The endpoint was disabled by a 410 Gone answer.",
+    },
+  ],
+  handler: (ctx) =>
+    resendWebhookDelivery(
+      ctx.deps.database.db,
+      ctx.caller.tenantId,
+      ctx.params.id,
+      ctx.params.deliveryId,
+      actorOf(ctx.caller),
+    ),
+});
+
 /** The webhook endpoint operations. */
 export const webhookEndpointRoutes: AdminRoute[] = [
   createWebhookEndpointRoute,
   listWebhookEndpointsRoute,
   deleteWebhookEndpointRoute,
   listWebhookDeliveriesRoute,
+  resendWebhookDeliveryRoute,
 ];

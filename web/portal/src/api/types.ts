@@ -50,6 +50,8 @@ export interface ConsentRequestDetail extends ConsentRequestSummary {
       displayName: string;
       description: string;
       adminConsentRequired: boolean;
+      /** The tenant's classification; null or absent: unclassified. */
+      classification?: "low" | "medium" | "high" | null;
     }>;
     alreadyGranted: string[];
     new: string[];

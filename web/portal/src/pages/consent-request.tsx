@@ -1,5 +1,5 @@
-import { useId, useState } from "react";
-import { type Page, useApi } from "../api/client.ts";
+import { useEffect, useId, useState } from "react";
+import { api, useApi } from "../api/client.ts";
 import type { Audience, ConsentRequestDetail, Group } from "../api/types.ts";
 import { EmailNotice } from "../components/email-notice.tsx";
 import { Link } from "../components/link.tsx";
@@ -120,11 +120,7 @@ export function ConsentRequestPage(props: { base: string; id: string }) {
                     <th scope="row">{s.value}</th>
                     <td>{s.displayName}</td>
                     <td>
-                      {s.adminConsentRequired ? (
-                        <span className="badge denied">High: admin only</span>
-                      ) : (
-                        <span className="badge">Standard</span>
-                      )}
+                      <Risk scope={s} />
                     </td>
                     <td>
                       {d.alreadyGranted.includes(s.value) ? "Already granted to everyone" : "New"}
@@ -206,20 +202,30 @@ function Actions(props: {
   );
 }
 
+/**
+ * A requested permission's risk: admin-only permissions are high; otherwise the tenant's
+ * permission classification (Consent and permissions) decides, and unclassified ones say so.
+ */
+function Risk(props: { scope: ConsentRequestDetail["scopeDiff"][number]["requested"][number] }) {
+  const { adminConsentRequired, classification } = props.scope;
+  if (adminConsentRequired) return <span className="badge denied">High: admin only</span>;
+  if (classification === "high") return <span className="badge denied">High (classified)</span>;
+  if (classification === "medium") return <span className="badge">Medium (classified)</span>;
+  if (classification === "low") return <span className="badge approved">Low impact</span>;
+  return <span className="badge">Standard (not classified)</span>;
+}
+
 function ApprovalSummary(props: { approval: NonNullable<ConsentRequestDetail["approval"]> }) {
   const { approval } = props;
-  const groups = useApi<Page<Group>>(
-    approval.audience.type === "groups" ? "/api/v1/groups?top=100" : undefined,
-  );
+  const names = useGroupNames(approval.audience.type === "groups" ? approval.audience.ids : []);
   const audience = (a: Audience) => {
     if (a.type === "everyone") return "everyone in the organization";
     if (a.type === "users")
       return `${a.ids.length} selected ${a.ids.length === 1 ? "user" : "users"}`;
-    // Until the names arrive, count the groups rather than show raw ids.
-    if (!groups.data)
-      return `members of ${a.ids.length} ${a.ids.length === 1 ? "group" : "groups"}`;
-    const names = a.ids.map((id) => groups.data?.value.find((g) => g.id === id)?.displayName ?? id);
-    return `members of ${names.join(", ")}`;
+    // Until the names arrive (or when groups may not be read), count the groups rather than
+    // show raw ids.
+    if (!names) return `members of ${a.ids.length} ${a.ids.length === 1 ? "group" : "groups"}`;
+    return `members of ${a.ids.map((id) => names.get(id) ?? id).join(", ")}`;
   };
   return (
     <p className="approval">
@@ -235,4 +241,33 @@ function ApprovalSummary(props: { approval: NonNullable<ConsentRequestDetail["ap
       .
     </p>
   );
+}
+
+/**
+ * The display names of groups, each read by id (an approval may name any group, not only the
+ * first page of them); undefined until all have answered or when one cannot be read.
+ */
+function useGroupNames(ids: readonly string[]): Map<string, string> | undefined {
+  const [names, setNames] = useState<Map<string, string>>();
+  const key = ids.join(",");
+  useEffect(() => {
+    if (!key) return;
+    let live = true;
+    Promise.all(
+      key
+        .split(",")
+        .map((id) =>
+          api<Group>("GET", `/api/v1/groups/${encodeURIComponent(id)}`).then(
+            (g) => [id, g.displayName] as const,
+          ),
+        ),
+    ).then(
+      (pairs) => live && setNames(new Map(pairs)),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [key]);
+  return names;
 }

@@ -1,6 +1,7 @@
 import { useId, useState } from "react";
 import { api, asApiError, type Page, type PortalApiError, useApi } from "../../api/client.ts";
 import type { AppRoleAssignedTo, Group, ServicePrincipal, User } from "../../api/types.ts";
+import { useCan, useReadOnlyNote } from "../../auth/capabilities.ts";
 import { Dialog } from "../../components/dialog.tsx";
 import { Empty, ErrorText, Loading, When } from "../../components/status.tsx";
 
@@ -12,8 +13,11 @@ export function AppAssignments(props: { sp: ServicePrincipal }) {
   const { sp } = props;
   const path = `/api/v1/servicePrincipals/${sp.id}/appRoleAssignedTo`;
   const list = useApi<{ value: AppRoleAssignedTo[] }>(path);
-  const users = useApi<Page<User>>("/api/v1/users?top=100");
-  const groups = useApi<Page<Group>>("/api/v1/groups?top=100");
+  const can = useCan();
+  const readOnly = useReadOnlyNote();
+  const writable = can("assignments.write");
+  const users = useApi<Page<User>>(writable ? "/api/v1/users?top=100" : undefined);
+  const groups = useApi<Page<Group>>(writable ? "/api/v1/groups?top=100" : undefined);
   const [pick, setPick] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<PortalApiError>();
@@ -72,31 +76,34 @@ export function AppAssignments(props: { sp: ServicePrincipal }) {
           required under Properties to admit only the users and groups below.
         </p>
       )}
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void assign();
-        }}
-      >
-        <label htmlFor={`${id}-pick`}>Add a user or group</label>
-        <div className="row">
-          <select id={`${id}-pick`} value={pick} onChange={(e) => setPick(e.target.value)}>
-            <option value="">Choose…</option>
-            {options.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-          <button type="submit" className="primary" disabled={!pick || busy}>
-            Assign
-          </button>
-        </div>
-        <ErrorText error={error ?? users.error ?? groups.error} />
-        <p role="status" className="success">
-          {status}
-        </p>
-      </form>
+      {writable ? null : <p className="muted">{readOnly("assignments.write")}</p>}
+      {writable ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void assign();
+          }}
+        >
+          <label htmlFor={`${id}-pick`}>Add a user or group</label>
+          <div className="row">
+            <select id={`${id}-pick`} value={pick} onChange={(e) => setPick(e.target.value)}>
+              <option value="">Choose…</option>
+              {options.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+            <button type="submit" className="primary" disabled={!pick || busy}>
+              Assign
+            </button>
+          </div>
+          <ErrorText error={error ?? users.error ?? groups.error} />
+          <p role="status" className="success">
+            {status}
+          </p>
+        </form>
+      ) : null}
       <ErrorText error={list.error} />
       {list.loading && !list.data ? <Loading what="assignments" /> : null}
       {list.data?.value.length === 0 ? <Empty>No users or groups are assigned.</Empty> : null}
@@ -130,17 +137,19 @@ export function AppAssignments(props: { sp: ServicePrincipal }) {
                     <When at={a.createdDateTime} />
                   </td>
                   <td>
-                    <button
-                      type="button"
-                      className="link"
-                      aria-label={`Remove ${nameOf(a)}`}
-                      onClick={() => {
-                        setRemoveError(undefined);
-                        setRemoving(a);
-                      }}
-                    >
-                      Remove
-                    </button>
+                    {writable ? (
+                      <button
+                        type="button"
+                        className="link"
+                        aria-label={`Remove ${nameOf(a)}`}
+                        onClick={() => {
+                          setRemoveError(undefined);
+                          setRemoving(a);
+                        }}
+                      >
+                        Remove
+                      </button>
+                    ) : null}
                   </td>
                 </tr>
               ))}

@@ -1,6 +1,7 @@
 import { useId, useState } from "react";
 import { api, asApiError, type PortalApiError, useApi } from "../../api/client.ts";
 import type { PermissionGrant, ServicePrincipal } from "../../api/types.ts";
+import { useCan, useReadOnlyNote } from "../../auth/capabilities.ts";
 import { Dialog } from "../../components/dialog.tsx";
 import { Empty, ErrorText, Loading, When } from "../../components/status.tsx";
 
@@ -27,6 +28,9 @@ export function AppPermissions(props: { sp: ServicePrincipal }) {
     `/api/v1/servicePrincipals/${sp.id}/oauth2PermissionGrants`,
   );
   const [revoking, setRevoking] = useState<PermissionGrant>();
+  const can = useCan();
+  const readOnly = useReadOnlyNote();
+  const writable = can("grants.write");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<PortalApiError>();
   const [status, setStatus] = useState("");
@@ -58,6 +62,7 @@ export function AppPermissions(props: { sp: ServicePrincipal }) {
       ) : null}
       {list.data && list.data.value.length > 0 ? (
         <div className="table-wrap">
+          {writable ? null : <p className="muted">{readOnly("grants.write")}</p>}
           <table>
             <caption className="visually-hidden">Delegated permission grants</caption>
             <thead>
@@ -85,17 +90,19 @@ export function AppPermissions(props: { sp: ServicePrincipal }) {
                   </td>
                   <td>{g.expiryDateTime ? <When at={g.expiryDateTime} /> : "No end date"}</td>
                   <td>
-                    <button
-                      type="button"
-                      className="link"
-                      aria-label={`Revoke ${g.resourceDisplayName} permissions for ${grantAudience(g)}`}
-                      onClick={() => {
-                        setError(undefined);
-                        setRevoking(g);
-                      }}
-                    >
-                      Revoke
-                    </button>
+                    {writable ? (
+                      <button
+                        type="button"
+                        className="link"
+                        aria-label={`Revoke ${g.resourceDisplayName} permissions for ${grantAudience(g)}`}
+                        onClick={() => {
+                          setError(undefined);
+                          setRevoking(g);
+                        }}
+                      >
+                        Revoke
+                      </button>
+                    ) : null}
                   </td>
                 </tr>
               ))}

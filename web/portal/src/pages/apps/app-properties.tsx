@@ -1,6 +1,7 @@
 import { useId, useState } from "react";
 import { api, asApiError, type PortalApiError } from "../../api/client.ts";
 import type { ServicePrincipal } from "../../api/types.ts";
+import { useCan, useReadOnlyNote } from "../../auth/capabilities.ts";
 import { ErrorText } from "../../components/status.tsx";
 
 type Draft = Pick<
@@ -35,6 +36,9 @@ export function AppProperties(props: { sp: ServicePrincipal; onSaved(): void }) 
   const [error, setError] = useState<PortalApiError>();
   const [saved, setSaved] = useState("");
   const id = useId();
+  const can = useCan();
+  const readOnly = useReadOnlyNote();
+  const writable = can("applications.write");
   const save = async () => {
     setSaving(true);
     setError(undefined);
@@ -58,39 +62,45 @@ export function AppProperties(props: { sp: ServicePrincipal; onSaved(): void }) 
           void save();
         }}
       >
-        {SWITCHES.map(([key, label, hint]) => (
-          <div key={key} className="option">
-            <label className="check" htmlFor={`${id}-${key}`}>
-              <input
-                id={`${id}-${key}`}
-                type="checkbox"
-                checked={draft[key]}
-                aria-describedby={`${id}-${key}-hint`}
-                onChange={(e) => setDraft({ ...draft, [key]: e.target.checked })}
-              />
-              {label}
-            </label>
-            <p className="muted small hint" id={`${id}-${key}-hint`}>
-              {hint}
-            </p>
-          </div>
-        ))}
-        <label htmlFor={`${id}-notes`}>Notes</label>
-        <textarea
-          id={`${id}-notes`}
-          maxLength={1024}
-          value={draft.notes ?? ""}
-          onChange={(e) => setDraft({ ...draft, notes: e.target.value })}
-        />
+        {writable ? null : <p className="muted">{readOnly("applications.write")}</p>}
+        <fieldset className="plain" disabled={!writable}>
+          <legend className="visually-hidden">Properties</legend>
+          {SWITCHES.map(([key, label, hint]) => (
+            <div key={key} className="option">
+              <label className="check" htmlFor={`${id}-${key}`}>
+                <input
+                  id={`${id}-${key}`}
+                  type="checkbox"
+                  checked={draft[key]}
+                  aria-describedby={`${id}-${key}-hint`}
+                  onChange={(e) => setDraft({ ...draft, [key]: e.target.checked })}
+                />
+                {label}
+              </label>
+              <p className="muted small hint" id={`${id}-${key}-hint`}>
+                {hint}
+              </p>
+            </div>
+          ))}
+          <label htmlFor={`${id}-notes`}>Notes</label>
+          <textarea
+            id={`${id}-notes`}
+            maxLength={1024}
+            value={draft.notes ?? ""}
+            onChange={(e) => setDraft({ ...draft, notes: e.target.value })}
+          />
+        </fieldset>
         <ErrorText error={error} />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={saving}>
-            {saving ? "Saving…" : "Save"}
-          </button>
-          <span role="status" className="success">
-            {saved}
-          </span>
-        </div>
+        {writable ? (
+          <div className="actions">
+            <button type="submit" className="primary" disabled={saving}>
+              {saving ? "Saving…" : "Save"}
+            </button>
+            <span role="status" className="success">
+              {saved}
+            </span>
+          </div>
+        ) : null}
       </form>
     </section>
   );

@@ -14,9 +14,20 @@ const FILTERS = ["from", "to", "activity", "category", "result", "actor", "targe
  * target) kept in the URL, newest first, "Load more" through @odata.nextLink, a details panel
  * with the modified properties, and the same filters exported as CSV or JSON Lines.
  */
-export function AuditLogsPage(props: { base: string; search: string }) {
+export function AuditLogsPage(props: {
+  base: string;
+  search: string;
+  /**
+   * Filters that always apply and are not offered (an enterprise app's tab fixes targetId);
+   * with `path`, where the filters navigate to, and the title becomes a section heading.
+   */
+  fixed?: Record<string, string>;
+  path?: string;
+}) {
+  const fixed = props.fixed ?? {};
+  const shown = (key: string) => !(key in fixed);
   const q = new URLSearchParams(props.search);
-  const applied = Object.fromEntries(FILTERS.map((k) => [k, q.get(k) ?? ""]));
+  const applied = Object.fromEntries(FILTERS.map((k) => [k, fixed[k] ?? q.get(k) ?? ""]));
   const query = filterQuery(applied, FILTERS);
   const list = usePaged<DirectoryAudit>(`/api/v1/auditLogs/directoryAudits?${query}&top=50`);
   const [draft, setDraft] = useState<Record<string, string>>(() => ({
@@ -30,10 +41,10 @@ export function AuditLogsPage(props: { base: string; search: string }) {
     e.preventDefault();
     const next = filterQuery(
       { ...draft, from: isoOf(draft.from ?? ""), to: isoOf(draft.to ?? "", true) },
-      FILTERS,
+      FILTERS.filter(shown),
     );
     setSelected(undefined);
-    const to = `${props.base}/audit-logs${next.size ? `?${next}` : ""}`;
+    const to = `${props.path ?? `${props.base}/audit-logs`}${next.size ? `?${next}` : ""}`;
     if (to === location.pathname + location.search) list.reload();
     else navigate(to);
   };
@@ -50,7 +61,7 @@ export function AuditLogsPage(props: { base: string; search: string }) {
   );
   return (
     <>
-      <h1>Audit logs</h1>
+      {props.path ? <h2>Audit logs</h2> : <h1>Audit logs</h1>}
       <form className="filters" onSubmit={apply} aria-label="Filters">
         {field("from", "From", "datetime-local")}
         {field("to", "To", "datetime-local")}
@@ -69,7 +80,7 @@ export function AuditLogsPage(props: { base: string; search: string }) {
           </select>
         </div>
         {field("actor", "Initiated by (user name or id)")}
-        {field("targetId", "Target id")}
+        {shown("targetId") ? field("targetId", "Target id") : null}
         <div className="actions">
           <button type="submit" className="primary">
             Apply

@@ -24,9 +24,20 @@ export function signInStatusLabel(status: string): string {
  * kept in the URL, newest first, "Load more" through @odata.nextLink, a details panel with the
  * troubleshooting fields, and the same filters exported as CSV or JSON Lines.
  */
-export function SignInLogsPage(props: { base: string; search: string }) {
+export function SignInLogsPage(props: {
+  base: string;
+  search: string;
+  /**
+   * Filters that always apply and are not offered (an enterprise app's tab fixes appId);
+   * with `path`, where the filters navigate to, and the title becomes a section heading.
+   */
+  fixed?: Record<string, string>;
+  path?: string;
+}) {
+  const fixed = props.fixed ?? {};
+  const shown = (key: string) => !(key in fixed);
   const q = new URLSearchParams(props.search);
-  const applied = Object.fromEntries(FILTERS.map((k) => [k, q.get(k) ?? ""]));
+  const applied = Object.fromEntries(FILTERS.map((k) => [k, fixed[k] ?? q.get(k) ?? ""]));
   const query = filterQuery(applied, FILTERS);
   const list = usePaged<SignIn>(`/api/v1/auditLogs/signIns?${query}&top=50`);
   const apps = useApi<Page<ServicePrincipal>>("/api/v1/servicePrincipals?top=100");
@@ -41,10 +52,10 @@ export function SignInLogsPage(props: { base: string; search: string }) {
     e.preventDefault();
     const next = filterQuery(
       { ...draft, from: isoOf(draft.from ?? ""), to: isoOf(draft.to ?? "", true) },
-      FILTERS,
+      FILTERS.filter(shown),
     );
     setSelected(undefined);
-    const to = `${props.base}/sign-in-logs${next.size ? `?${next}` : ""}`;
+    const to = `${props.path ?? `${props.base}/sign-in-logs`}${next.size ? `?${next}` : ""}`;
     if (to === location.pathname + location.search) list.reload();
     else navigate(to);
   };
@@ -62,12 +73,12 @@ export function SignInLogsPage(props: { base: string; search: string }) {
   );
   return (
     <>
-      <h1>Sign-in logs</h1>
+      {props.path ? <h2>Sign-in logs</h2> : <h1>Sign-in logs</h1>}
       <form className="filters" onSubmit={apply} aria-label="Filters">
         {field("from", "From", "datetime-local")}
         {field("to", "To", "datetime-local")}
         {field("user", "User (start of the user name)")}
-        {field("appId", "Application id")}
+        {shown("appId") ? field("appId", "Application id") : null}
         <datalist id={`${id}-apps`}>
           {apps.data?.value.map((a) => (
             <option key={a.id} value={a.appId}>
