@@ -23,6 +23,8 @@ const DEMO_USERS = [
   { upn: "admin@contoso.com", role: "Global Administrator (mail administrator)" },
   { upn: "megan@contoso.com", role: "user, Sales" },
   { upn: "lee@contoso.com", role: "user, Sales" },
+  { upn: "diego@contoso.com", role: "user, Marketing" },
+  { upn: "nestor@contoso.com", role: "user" },
   { upn: "dev@northwind.example", role: "publisher of Northwind CRM" },
 ];
 

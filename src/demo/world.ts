@@ -49,13 +49,21 @@ const DEMO_MESSAGES = [
     subject: "Re: Fabrikam renewal",
     body: "Lee, Fabrikam signed the renewal this morning. Details in the CRM once it is connected.",
   },
+  {
+    from: { address: "megan@contoso.com", name: "Megan Bowen" },
+    to: "diego@contoso.com",
+    subject: "Fabrikam case study",
+    body: "Diego, Fabrikam agreed to a case study for the spring campaign. Can marketing draft it?",
+  },
 ];
 
 /**
  * Creates the demo world on an empty database: a publisher tenant with a multi-tenant app from
  * an unverified publisher that wants to read mail, and a customer tenant (Contoso) whose users
  * may not consent and ask their Global Administrators for approval instead, with a mail
- * administrator, two users in a Sales group, hosted mail domains and a few messages.
+ * administrator, two users in a Sales group, one in Marketing and one in no group (for the
+ * story's later steps: assignment, user consent settings, troubleshooting), hosted mail domains
+ * and a few messages.
  */
 export async function createDemoWorld(
   trx: Transaction<IdentityDB>,
@@ -112,6 +120,30 @@ export async function createDemoWorld(
   );
   await directory.groups.addMember(contoso.id, sales.id, megan.id, SEED_ACTOR);
   await directory.groups.addMember(contoso.id, sales.id, lee.id, SEED_ACTOR);
+  const diego = await directory.users.create(
+    contoso.id,
+    {
+      userPrincipalName: "diego@contoso.com",
+      displayName: "Diego Siciliani",
+      password: DEMO_PASSWORD,
+    },
+    SEED_ACTOR,
+  );
+  const marketing = await directory.groups.create(
+    contoso.id,
+    { displayName: "Marketing", description: "The marketing team" },
+    SEED_ACTOR,
+  );
+  await directory.groups.addMember(contoso.id, marketing.id, diego.id, SEED_ACTOR);
+  await directory.users.create(
+    contoso.id,
+    {
+      userPrincipalName: "nestor@contoso.com",
+      displayName: "Nestor Wilke",
+      password: DEMO_PASSWORD,
+    },
+    SEED_ACTOR,
+  );
   const dev = await directory.users.create(
     publisher.id,
     {

@@ -9,6 +9,26 @@ import { classify, needsAdministrator, type ProviderErrorResponse } from "../out
 import { MessagePage, type PageLink } from "../pages/index.ts";
 import type { AuthSession } from "./auth-sessions.ts";
 
+/** A provider-supplied value for the details list, bounded (it arrives in the query string). */
+function shortText(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value.trim().slice(0, 100) : undefined;
+}
+
+/**
+ * The provider's troubleshooting details: Entra's JSON errors carry `trace_id`,
+ * `correlation_id` and `timestamp`; its front-channel errors carry them as lines of
+ * `error_description` ("Trace ID: …", "Correlation ID: …", "Timestamp: …").
+ */
+export function providerTrace(response: ProviderErrorResponse) {
+  const description = response.error_description ?? "";
+  const line = (name: string) => new RegExp(`^${name}: *(.+?) *$`, "m").exec(description)?.[1];
+  return {
+    requestId: shortText(response.trace_id ?? line("Trace ID")),
+    correlationId: shortText(response.correlation_id ?? line("Correlation ID")),
+    timestamp: shortText(response.timestamp ?? line("Timestamp")),
+  };
+}
+
 /**
  * A provider said no: classify its answer, record a pending approval when only an
  * administrator can clear it (and fire `grant.approval_required` the first time), and show the
@@ -25,6 +45,7 @@ export async function sendOutcome(
   who: { email: string | undefined; tenant: string | undefined },
 ): Promise<FastifyReply> {
   const outcome = classify(response);
+  const trace = providerTrace(response);
   const text = OUTCOME_TEXT[outcome.kind];
   const links: PageLink[] = [];
   let approvalId: string | undefined;
@@ -88,6 +109,12 @@ export async function sendOutcome(
         ["Account", who.email ?? session.login_hint ?? undefined],
         ["Request id", request.id],
         ["Time", new Date().toISOString()],
+        // The provider's own troubleshooting details (Entra's trace id, correlation id and
+        // timestamp): with the account's email, what the organisation's administrator needs to
+        // find this attempt in their sign-in logs.
+        ["Provider request id", trace.requestId],
+        ["Provider correlation id", trace.correlationId],
+        ["Provider timestamp", trace.timestamp],
       ],
     }),
   );

@@ -8,10 +8,12 @@ export const PROVIDERS = [
   "google",
 ] as const satisfies readonly ProviderName[];
 
-// offline_access on every set so the grant can be refreshed (Nylas adds it to every set too).
+// offline_access on every set so the grant can be refreshed (Nylas adds it to every set too),
+// and the mail read scope on every set: a connected grant exists to read mail, and the message
+// passthrough needs it (a default connector without it connected grants that could not).
 // Microsoft never gets prompt=consent from Connect: it causes admin-consent loops.
 export const DEFAULT_SCOPES: Record<ProviderName, string[]> = {
-  assent: ["openid", "profile", "email", "offline_access"],
+  assent: ["openid", "profile", "email", "offline_access", "Mail.Read"],
   microsoft: ["openid", "profile", "email", "offline_access", "Mail.Read"],
   google: ["openid", "profile", "email", "https://www.googleapis.com/auth/gmail.readonly"],
 };

@@ -19,6 +19,36 @@ const MESSAGE_ID = /^[A-Za-z0-9._=+-]{1,400}$/;
 
 type Params = { Params: { id: string; messageId?: string } };
 
+/** The delegated scopes that let a token list messages (Microsoft Graph and Assent Mail). */
+const MAIL_READ_SCOPES = ["mail.readbasic", "mail.read", "mail.readwrite"];
+
+/** Whether the grant's scopes include one that reads mail (`Mail.Read`, or Graph's full URI). */
+export function grantReadsMail(scopes: readonly string[]): boolean {
+  return scopes.some((s) => MAIL_READ_SCOPES.includes(s.toLowerCase().split("/").pop() ?? ""));
+}
+
+/** The scopes a `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."` names. */
+function challengedScopes(header: string | null): string | undefined {
+  if (!header || !/error="insufficient_scope"/.test(header)) return undefined;
+  return /scope="([^"]*)"/.exec(header)?.[1] || undefined;
+}
+
+/**
+ * The error for a provider that refused to show mail because of the grant's scopes: what the
+ * grant holds, what it lacks, and how to fix it (the connector's scope, then a reconnect).
+ */
+function missingScopeError(grant: Grant, needed: string, providerError?: unknown): ConnectError {
+  const held = grant.scope.length > 0 ? grant.scope.join(" ") : "no scopes";
+  return new ConnectError(
+    403,
+    "insufficient_scopes",
+    `The grant's token may not read mail: it was granted "${held}", without ${needed}. ` +
+      `Add ${needed} to the connector's scope (PATCH /v3/connectors/${grant.provider} with ` +
+      `"scope"), then have ${grant.email} connect again.`,
+    providerError,
+  );
+}
+
 /**
  * A small mail passthrough, so a connected grant is shown to work: `GET /v3/grants/{id}/
  * messages[/{message_id}]` calls the provider's Graph-shaped mail API (Microsoft Graph, or
@@ -49,6 +79,14 @@ export function messageRoutes(ctx: ConnectContext) {
       });
       const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
       if (response.ok) return body;
+      // A token without a mail scope is refused however fresh: say which scope is missing.
+      if (response.status === 401 || response.status === 403) {
+        const challenged = challengedScopes(response.headers.get("www-authenticate"));
+        if (challenged)
+          throw missingScopeError(current, challenged.split(" ").join(" or "), body.error);
+        if (!grantReadsMail(current.scope))
+          throw missingScopeError(current, "Mail.Read", body.error);
+      }
       if (response.status === 401 && attempt === 0) {
         // The provider refused a token Connect thought valid: refresh now, once.
         current = { ...fresh, access_token_expires_at: new Date(0) };
@@ -62,7 +100,11 @@ export function messageRoutes(ctx: ConnectContext) {
         body.error,
       );
     }
-    throw new ConnectError(401, "provider_error", "The provider refused the grant's token twice.");
+    throw new ConnectError(
+      401,
+      "provider_error",
+      "The provider refused the grant's token twice, even just refreshed. Have the user connect again.",
+    );
   }
 
   async function grantOf(

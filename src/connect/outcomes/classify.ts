@@ -29,6 +29,10 @@ export interface ProviderErrorResponse {
   error_codes?: unknown;
   error_subcode?: string | undefined;
   suberror?: string | undefined;
+  /** Entra's troubleshooting fields: what the organisation's administrator looks up. */
+  trace_id?: string | undefined;
+  correlation_id?: string | undefined;
+  timestamp?: string | undefined;
 }
 
 export interface Outcome {

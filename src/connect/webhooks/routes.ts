@@ -58,7 +58,7 @@ export function webhookRoutes(ctx: ConnectContext) {
   return async (app: FastifyInstance) => {
     app.post("/v3/webhooks", async (request, reply) => {
       const body = CreateBody.parse(request.body);
-      await verifyChallenge(body.webhook_url, allowLoopback);
+      await verifyChallenge(body.webhook_url, { allowLoopback });
       const { destination, secret } = await insertDestination(db, keyRing, {
         applicationId: applicationIdOf(request),
         url: body.webhook_url,
@@ -83,7 +83,7 @@ export function webhookRoutes(ctx: ConnectContext) {
       const applicationId = applicationIdOf(request);
       const current = await requireDestination(applicationId, request.params.id);
       if (body.webhook_url && body.webhook_url !== current.url)
-        await verifyChallenge(body.webhook_url, allowLoopback);
+        await verifyChallenge(body.webhook_url, { allowLoopback });
       const d = await updateDestination(db, applicationId, current.id, {
         url: body.webhook_url,
         description: body.description,

@@ -1,4 +1,5 @@
 import { AppHeader, type AppIdentity } from "./app-identity.tsx";
+import { TroubleshootingBlock, type TroubleshootingDetails } from "./error-page.tsx";
 import { Layout } from "./layout.tsx";
 
 export interface AppBlockedPageProps {
@@ -11,6 +12,11 @@ export interface AppBlockedPageProps {
   continueUrl?: string | undefined;
   /** For the troubleshooting line: the request id the sign-in log has. */
   requestId?: string | undefined;
+  /**
+   * Or the whole "Troubleshooting details" block (the authorize endpoint's error page has the
+   * request and correlation ids and the timestamp the administrator looks up in Sign-in logs).
+   */
+  details?: TroubleshootingDetails | undefined;
 }
 
 /**
@@ -33,7 +39,7 @@ export function AppBlockedPage(props: AppBlockedPageProps) {
         or request access to it.
       </p>
       <p>If you think it should be allowed, contact your administrator.</p>
-      {props.requestId ? (
+      {props.details ? null : props.requestId ? (
         <p className="muted">
           Error code AST7000112. Request id for your administrator: {props.requestId}.
         </p>
@@ -47,9 +53,11 @@ export function AppBlockedPage(props: AppBlockedPageProps) {
         </form>
       ) : props.continueUrl ? (
         <p>
-          <a href={props.continueUrl}>Back to the app</a>
+          {/* Worded as on every error page whose link carries the error to the app. */}
+          <a href={props.continueUrl}>Back to the application</a>
         </p>
       ) : null}
+      {props.details ? <TroubleshootingBlock details={props.details} /> : null}
     </Layout>
   );
 }

@@ -159,7 +159,7 @@ describe("the admin consent workflow's pages", () => {
     expect(html).not.toContain("Request approval");
     expect(html).toContain("Request id for your administrator: req-1.");
     expect(html).toContain(
-      '<a href="http://127.0.0.1:9/cb?error=unauthorized_client">Back to the app</a>',
+      '<a href="http://127.0.0.1:9/cb?error=unauthorized_client">Back to the application</a>',
     );
   });
 

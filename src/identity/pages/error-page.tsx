@@ -43,7 +43,6 @@ function detailLines(d: TroubleshootingDetails): Array<[string, string]> {
  * JavaScript a "Copy info to clipboard" button that copies that text in one click.
  */
 export function ErrorPage(props: ErrorPageProps) {
-  const lines = detailLines(props.details);
   return (
     <Layout title={props.title}>
       <h1>{props.title}</h1>
@@ -56,6 +55,21 @@ export function ErrorPage(props: ErrorPageProps) {
           <a href={props.continueUrl}>Back to the application</a>
         </p>
       ) : null}
+      <TroubleshootingBlock details={props.details} />
+    </Layout>
+  );
+}
+
+/**
+ * Entra's "Troubleshooting details": the lines an administrator needs to find the event in the
+ * sign-in logs (request id, correlation id, timestamp), as selectable text, and with JavaScript
+ * a "Copy info to clipboard" button that copies that text in one click. Shared by every page
+ * that ends a sign-in with an error.
+ */
+export function TroubleshootingBlock(props: { details: TroubleshootingDetails }) {
+  const lines = detailLines(props.details);
+  return (
+    <>
       <section aria-labelledby="troubleshooting">
         <h2 id="troubleshooting" style={{ fontSize: "16px", marginTop: "24px" }}>
           Troubleshooting details
@@ -90,6 +104,6 @@ export function ErrorPage(props: ErrorPageProps) {
       {/* A constant script the Content-Security-Policy allows by its hash (page-scripts.ts). */}
       {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant, not page data */}
       <script dangerouslySetInnerHTML={{ __html: COPY_BUTTON_SCRIPT }} />
-    </Layout>
+    </>
   );
 }

@@ -23,7 +23,12 @@ export {
   type ErrorCodePageProps,
   UnknownErrorCodePage,
 } from "./error-code-page.tsx";
-export { ErrorPage, type ErrorPageProps, type TroubleshootingDetails } from "./error-page.tsx";
+export {
+  ErrorPage,
+  type ErrorPageProps,
+  TroubleshootingBlock,
+  type TroubleshootingDetails,
+} from "./error-page.tsx";
 export { Layout, renderPage } from "./layout.tsx";
 export { MessagePage, type MessagePageProps } from "./message-page.tsx";
 export { type MyAppsEntry, MyAppsPage, type MyAppsPageProps } from "./my-apps-page.tsx";

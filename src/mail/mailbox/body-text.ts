@@ -30,7 +30,62 @@ function decodeEntities(text: string): string {
   });
 }
 
-/** The text of an HTML body. */
+// Stands for a cell boundary until the text is laid out (a private-use character, never in mail).
+const CELL = "\uE000";
+
+interface TableState {
+  /** The open row: whether a cell of it has shown text yet. */
+  row: { hasText: boolean } | undefined;
+}
+
+/**
+ * Tags to line structure, in document order: block ends and `<br>` break lines, list items get
+ * "- ", and tables are laid out a row per line with a cell boundary before every cell that
+ * follows text in its row (nested tables, as mail layouts use, keep their own rows).
+ */
+function layOut(html: string): string {
+  const tables: TableState[] = [];
+  let out = "";
+  // Rows and tables start and end lines, without blank lines between rows.
+  const endLine = () => {
+    if (!/\n[ \t]*$/.test(out)) out += "\n";
+  };
+  // A "<" that opens no tag (no ">" follows) is text, as it reads.
+  for (const [token] of html.matchAll(/<[^>]*>|[^<]+|</g)) {
+    if (token[0] !== "<" || token === "<") {
+      out += token;
+      const row = tables.at(-1)?.row;
+      if (row && /\S/.test(token)) row.hasText = true;
+      continue;
+    }
+    const tag = /^<\s*(\/?)\s*([a-z0-9]+)/i.exec(token);
+    if (!tag) continue;
+    const closing = tag[1] === "/";
+    const name = (tag[2] ?? "").toLowerCase();
+    const table = tables.at(-1);
+    if (name === "table") {
+      if (closing) tables.pop();
+      else tables.push({ row: undefined });
+      endLine();
+    } else if (name === "tr") {
+      if (table) table.row = closing ? undefined : { hasText: false };
+      endLine();
+    } else if ((name === "td" || name === "th") && !closing) {
+      if (table?.row?.hasText) out += CELL;
+    } else if (name === "br") {
+      out += "\n";
+    } else if (closing && /^(p|div|h[1-6]|li|blockquote|pre)$/.test(name)) {
+      out += "\n";
+    } else if (closing && name === "caption") {
+      endLine();
+    } else if (name === "li" && !closing) {
+      out += "- ";
+    }
+  }
+  return out;
+}
+
+/** The text of an HTML body; a table's rows on lines of their own, cells separated by " | ". */
 export function htmlToText(html: string): string {
   const text = html
     .replace(/<(script|style|head|title)\b[\s\S]*?<\/\1\s*>/gi, "")
@@ -43,14 +98,18 @@ export function htmlToText(html: string): string {
         if (!/^https?:\/\//i.test(href)) return label;
         return label && decodeEntities(label) !== href ? `${label} (${href})` : href;
       },
-    )
-    .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<\/(p|div|tr|h[1-6]|li|table|blockquote|pre)\s*>/gi, "\n")
-    .replace(/<li\b[^>]*>/gi, "- ")
-    .replace(/<[^>]*>/g, "");
-  return decodeEntities(text)
+    );
+  return decodeEntities(layOut(text))
     .replace(/[ \t\f\v\r]+/g, " ")
     .replace(/ *\n */g, "\n")
+    .split("\n")
+    .map((line) =>
+      line
+        .replace(new RegExp(`^[ ${CELL}]+|[ ${CELL}]+$`, "g"), "")
+        .replace(new RegExp(` ?${CELL} ?`, "g"), " | ")
+        .replace(/ {2,}/g, " "),
+    )
+    .join("\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
 }

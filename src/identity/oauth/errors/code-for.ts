@@ -14,3 +14,15 @@ export function codeFor(ctx: KoaContextWithOIDC, error: string, description?: st
   if (code === 7000218 && ctx.oidc?.client?.clientAuthMethod === "none") return 700025;
   return code;
 }
+
+/**
+ * Whether the error being written is AADSTS7000112 for an app the organisation blocked (a
+ * reviewer chose "Block"), not one an administrator merely disabled: the grant check words
+ * the two apart ("… is blocked in this tenant."), and the user gets the blocked-app page.
+ */
+export function isBlockedApp(ctx: KoaContextWithOIDC, code: number): boolean {
+  if (code !== 7000112) return false;
+  const thrown = reportedError(ctx) as { error_description?: unknown } | undefined;
+  const description = thrown?.error_description;
+  return typeof description === "string" && / is blocked in this tenant\.?$/.test(description);
+}

@@ -1,7 +1,7 @@
 import type { KoaContextWithOIDC, Middleware, Provider } from "oidc-provider";
 import instance from "oidc-provider/lib/helpers/weak_cache.js";
-import { codeFor } from "./code-for.ts";
-import { errorPageHtml } from "./render-error.tsx";
+import { codeFor, isBlockedApp } from "./code-for.ts";
+import { blockedAppPageHtml, errorPageHtml } from "./render-error.tsx";
 import { requestContextOf } from "./request-context.ts";
 import { backChannelBody, frontChannelParams } from "./wire.ts";
 
@@ -101,7 +101,8 @@ export function decorateResponseModes(provider: Provider, publicUrl: string): vo
         return original.call(this, ctx, redirectUri, params);
       ctx.status = 403;
       ctx.type = "html";
-      ctx.body = errorPageHtml({
+      const page = isBlockedApp(ctx, code) ? blockedAppPageHtml : errorPageHtml;
+      ctx.body = page({
         code,
         context,
         publicUrl,

@@ -1,5 +1,10 @@
 import type { KoaContextWithOIDC } from "oidc-provider";
-import { ErrorPage, renderPage } from "../../pages/index.ts";
+import {
+  AppBlockedPage,
+  ErrorPage,
+  renderPage,
+  type TroubleshootingDetails,
+} from "../../pages/index.ts";
 import { catalogEntry } from "../error-catalog.ts";
 import { codeFor } from "./code-for.ts";
 import { entraTimestamp, type RequestContext, requestContextOf } from "./request-context.ts";
@@ -29,18 +34,38 @@ export function errorPageHtml(input: ErrorPageInput): string {
       explanation={`${entry.message} ${entry.userFix}`}
       errorUri={errorUri(input.publicUrl, input.code)}
       continueUrl={input.continueUrl}
-      details={{
-        code: input.code,
-        requestId: input.context.requestId,
-        correlationId: input.context.correlationId,
-        timestamp: entraTimestamp(input.context.timestamp),
-        message: `AST${input.code}: ${entry.message}`,
-        appName: input.appName,
-        appId: input.appId,
-        ip: input.context.ip,
-      }}
+      details={troubleshootingOf(input)}
     />,
   );
+}
+
+/**
+ * The page of an app the organisation blocked (AADSTS7000112 for a blocked service principal,
+ * not one merely disabled): the dedicated "Your organization has blocked this app" page, which
+ * offers no request, with the same troubleshooting details as every other error page.
+ */
+export function blockedAppPageHtml(input: ErrorPageInput): string {
+  return renderPage(
+    <AppBlockedPage
+      app={{ name: input.appName ?? "This app", appId: input.appId }}
+      continueUrl={input.continueUrl}
+      details={troubleshootingOf(input)}
+    />,
+  );
+}
+
+function troubleshootingOf(input: ErrorPageInput): TroubleshootingDetails {
+  const entry = catalogEntry(input.code);
+  return {
+    code: input.code,
+    requestId: input.context.requestId,
+    correlationId: input.context.correlationId,
+    timestamp: entraTimestamp(input.context.timestamp),
+    message: `AST${input.code}: ${entry.message}`,
+    appName: input.appName,
+    appId: input.appId,
+    ip: input.context.ip,
+  };
 }
 
 /**
