@@ -12,6 +12,7 @@ import * as m0010 from "./0010-consent-cache-versions.ts";
 import * as m0011 from "./0011-consent-requests.ts";
 import * as m0013 from "./0013-admin-api-permissions.ts";
 import * as m0014 from "./0014-portal-app.ts";
+import * as m0017 from "./0017-data-scale-indexes.ts";
 
 /** The identity schema's migrations, in order. Append only. */
 export const identityMigrations: MigrationSet = {
@@ -30,5 +31,6 @@ export const identityMigrations: MigrationSet = {
     { name: "0011-consent-requests", up: m0011.up },
     { name: "0013-admin-api-permissions", up: m0013.up },
     { name: "0014-portal-app", up: m0014.up },
+    { name: "0017-data-scale-indexes", up: m0017.up },
   ],
 };

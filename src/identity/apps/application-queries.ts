@@ -98,6 +98,20 @@ export async function selectApplicationById(
   return row && toApplication(row);
 }
 
+/** The applications with these object ids, in one round trip (`ids` uuid-shaped). */
+export async function selectApplicationsByIds(
+  db: Kysely<IdentityDB>,
+  ids: readonly string[],
+): Promise<Application[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom("identity.applications")
+    .select(APPLICATION_COLUMNS)
+    .where("id", "in", ids)
+    .execute();
+  return rows.map(toApplication);
+}
+
 /** Applications whose Application ID URIs include `uri` (a GIN index serves the lookup). */
 export async function selectApplicationsByIdentifierUri(
   db: Kysely<IdentityDB>,

@@ -9,6 +9,7 @@ import {
   selectApplicationByAppId,
   selectApplicationById,
   selectApplications,
+  selectApplicationsByIds,
   updatePublisher,
 } from "./application-queries.ts";
 import { isUuid, normaliseAppName } from "./names.ts";
@@ -45,6 +46,19 @@ export async function findApplicationById(
   id: string,
 ): Promise<Application | undefined> {
   return isUuid(id) ? selectApplicationById(db, id.toLowerCase()) : undefined;
+}
+
+/**
+ * The applications with these object ids, by id, in one query (a listing shows many); unknown
+ * and malformed ids are left out.
+ */
+export async function findApplicationsByIds(
+  db: Kysely<IdentityDB>,
+  ids: readonly string[],
+): Promise<Map<string, Application>> {
+  const wanted = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
+  const found = await selectApplicationsByIds(db, wanted);
+  return new Map(found.map((a) => [a.id, a]));
 }
 
 /** The applications registered in (published by) the tenant. */

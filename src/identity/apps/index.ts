@@ -27,6 +27,7 @@ export {
   createApplication,
   findApplicationByAppId,
   findApplicationById,
+  findApplicationsByIds,
   listApplications,
   type NewApplication,
   setPublisherDisplayName,

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { type Application, findApplicationById } from "../apps/index.ts";
+import { type Application, findApplicationById, findApplicationsByIds } from "../apps/index.ts";
 import type { IdentityDB } from "../db.ts";
 import { type RequestRow, selectRequest } from "./request-queries.ts";
 import { type RequesterRow, selectRequesters } from "./requester-queries.ts";
@@ -86,7 +86,11 @@ export async function snapshotsOf(
     first.tenantId,
     requests.map((r) => r.id),
   );
-  const apps = new Map<string, Application | undefined>();
+  // Every client and resource app of the page in one query (a listing shows 25 requests).
+  const apps: Map<string, Application | undefined> = await findApplicationsByIds(db, [
+    ...requests.map((r) => r.clientApplicationId),
+    ...all.flatMap((r) => r.scopes.map((part) => part.resourceApplicationId)),
+  ]);
   const appOf = async (id: string) => {
     if (!apps.has(id)) apps.set(id, await findApplicationById(db, id));
     return apps.get(id);
