@@ -200,10 +200,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       refused.push(
         "DATABASE_URL: required in production (the embedded database is for development)",
       );
+    // Cookies are Secure only under an https public URL; plain http is for this machine only.
+    if (
+      !config.identity.publicUrl.startsWith("https:") &&
+      !isLoopbackUrl(config.identity.publicUrl)
+    )
+      refused.push(
+        "ASSENT_IDENTITY_URL: must be https in production (plain http only on a loopback address such as http://localhost), so that sign-in cookies are Secure",
+      );
     if (refused.length > 0)
       throw new ConfigError(`Invalid configuration:\n  ${refused.join("\n  ")}`);
   }
   return Object.freeze(config);
+}
+
+/** http://localhost, 127.0.0.0/8 or [::1]: a browser on this machine only. */
+function isLoopbackUrl(u: string): boolean {
+  const host = new URL(u).hostname;
+  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 function trimSlash(u: string): string {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { ZodError } from "zod";
+import { ApiError } from "../../platform/http/errors.ts";
 
 /**
  * Connect's one API error, written in the Nylas v3 envelope so code written for Nylas (and its
@@ -36,6 +37,9 @@ export function toConnectError(error: unknown): ConnectError {
       .join("; ");
     return badRequest(`The request is not valid: ${first}.`);
   }
+  // The shared HTTP layer's own refusals (e.g. 414 for an over-long path segment).
+  if (error instanceof ApiError && error.status >= 400 && error.status < 500)
+    return new ConnectError(error.status, "invalid_request_error", error.message);
   const fe = error as Partial<FastifyError>;
   if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500)
     return new ConnectError(fe.statusCode, "invalid_request_error", fe.message ?? "Bad request.");

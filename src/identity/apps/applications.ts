@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { inTransaction } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
+import { hasUnsafeNameCharacters } from "../../platform/text.ts";
 import { type AuditActor, recordAudit } from "../activity/audit-log.ts";
 import type { IdentityDB } from "../db.ts";
 import {
@@ -248,6 +249,12 @@ function normalisePublisher(name: string | null): string | null {
       400,
       "application.invalid_publisher",
       "A publisher name must be at most 256 characters long.",
+    );
+  if (hasUnsafeNameCharacters(trimmed))
+    throw new ApiError(
+      400,
+      "application.invalid_publisher",
+      "A publisher name cannot contain control characters (such as line breaks) or text direction overrides (U+202A to U+202E, U+2066 to U+2069): remove them.",
     );
   return trimmed;
 }

@@ -1,6 +1,7 @@
 import { ApiError } from "../../platform/http/errors.ts";
 
 import { isUuid } from "../../platform/ids.ts";
+import { hasUnsafeNameCharacters } from "../../platform/text.ts";
 
 export { isUuid };
 
@@ -16,6 +17,12 @@ export function normaliseAppName(input: string): string {
       400,
       "application.invalid_name",
       `An application name must be 1 to ${MAX_DISPLAY_NAME} characters long.`,
+    );
+  if (hasUnsafeNameCharacters(name))
+    throw new ApiError(
+      400,
+      "application.invalid_name",
+      "An application name cannot contain control characters (such as line breaks) or text direction overrides (U+202A to U+202E, U+2066 to U+2069): remove them.",
     );
   return name;
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { inTransaction } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
+import { hasUnsafeTextCharacters } from "../../platform/text.ts";
 import { recordAudit } from "../activity/audit-log.ts";
 import { getConsentSettings } from "../consent/index.ts";
 import type { IdentityDB } from "../db.ts";
@@ -32,6 +33,12 @@ export function cleanJustification(text: string): string {
       400,
       "consent_request.invalid_justification",
       `Tell the reviewers why you need this app, in 1 to ${JUSTIFICATION_MAX_LENGTH} characters.`,
+    );
+  if (hasUnsafeTextCharacters(trimmed))
+    throw new ApiError(
+      400,
+      "consent_request.invalid_justification",
+      "Your reason cannot contain control characters or text direction overrides (U+202A to U+202E, U+2066 to U+2069): remove them and send it again.",
     );
   return trimmed;
 }

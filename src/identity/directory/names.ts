@@ -7,6 +7,7 @@ import { ApiError } from "../../platform/http/errors.ts";
  */
 
 import { isUuid } from "../../platform/ids.ts";
+import { hasUnsafeNameCharacters } from "../../platform/text.ts";
 
 export { isUuid };
 
@@ -104,11 +105,11 @@ const MAX_DISPLAY_NAME = 256;
 /** Trims a display name and checks it is present and not too long. */
 export function normaliseDisplayName(input: string, code: string, what: string): string {
   const name = input.trim();
-  if (name.length === 0 || name.length > MAX_DISPLAY_NAME || /[\p{Cc}]/u.test(name))
+  if (name.length === 0 || name.length > MAX_DISPLAY_NAME || hasUnsafeNameCharacters(name))
     throw new ApiError(
       400,
       code,
-      `The ${what} must be 1 to ${MAX_DISPLAY_NAME} characters, without control characters.`,
+      `The ${what} must be 1 to ${MAX_DISPLAY_NAME} characters, without control characters or text direction overrides (U+202A to U+202E, U+2066 to U+2069).`,
     );
   return name;
 }

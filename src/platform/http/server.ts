@@ -8,7 +8,7 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { Logger } from "pino";
-import { sendApiError } from "./errors.ts";
+import { ApiError, sendApiError } from "./errors.ts";
 import { PAGE_SCRIPT_HASHES } from "./page-scripts.ts";
 
 export interface HttpServerOptions {
@@ -33,6 +33,25 @@ export interface HttpServerOptions {
   sendNotFound?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 }
 
+// Ids, slugs and domains fit easily; a longer path segment is refused with 414.
+const MAX_PARAM_LENGTH = 500;
+
+function routerError(error: { code?: string }): ApiError {
+  if (error.code === "FST_ERR_MAX_PARAM_LENGTH")
+    return new ApiError(
+      414,
+      "request.uri_too_long",
+      `A part of this URL's path is longer than ${MAX_PARAM_LENGTH} characters: check the link or the id in it.`,
+    );
+  if (error.code === "FST_ERR_BAD_URL")
+    return new ApiError(
+      400,
+      "request.invalid_url",
+      "This URL is not valid (its percent-encoding is malformed): check the link.",
+    );
+  return new ApiError(400, "request.invalid", "This request could not be routed: check the URL.");
+}
+
 // 1 MiB: admin API and form bodies are small; larger bodies are refused before parsing.
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -53,7 +72,11 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       disableRequestLogging: true,
     }),
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: MAX_PARAM_LENGTH },
+    // URLs the router refuses before any route runs: the service's own error shape, in words,
+    // without echoing the (possibly 10k-character) path back.
+    frameworkErrors: (error, request, reply) =>
+      (options.sendError ?? sendApiError)(request, reply, routerError(error)),
   };
   const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
 
@@ -72,6 +95,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
         "object-src": ["'none'"],
       },
     },
+    // X-Frame-Options for browsers without CSP frame-ancestors: DENY, as 'none' says above.
+    frameguard: { action: "deny" },
     // Token responses and pages must not leak to other origins through Referer.
     referrerPolicy: { policy: "no-referrer" },
     crossOriginEmbedderPolicy: false,

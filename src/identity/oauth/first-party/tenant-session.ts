@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { TenantProvider } from "../provider/provider-cache.ts";
+import { markSecure } from "../provider/secure-cookies.ts";
 
 // As the provider's own session lifetime (create-provider.ts, TTL.Session): a working day.
 const SESSION_TTL_SECONDS = 24 * 60 * 60;
@@ -40,6 +41,8 @@ export async function startTenantSession(
   session.loginAccount({ accountId });
   await session.save(SESSION_TTL_SECONDS);
   const { cookies } = tp.provider.createContext(request.raw, reply.raw);
+  // Secure behind a TLS proxy too, as the provider's own cookies (secure-cookies.ts).
+  if (tp.runtime.publicUrl.startsWith("https:")) markSecure(cookies);
   cookies.set(tp.provider.cookieName("session"), session.jti, {
     httpOnly: true,
     sameSite: "lax",

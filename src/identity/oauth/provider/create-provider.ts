@@ -12,6 +12,7 @@ import { interactionPolicyFor } from "./interaction-policy.ts";
 import { logoutPages } from "./logout-pages.tsx";
 import { ACCESS_TOKEN_TTL_SECONDS, resourceIndicators } from "./resources.ts";
 import { issuerOf, mountPathOf, type TenantRuntime } from "./runtime.ts";
+import { secureCookiesFor } from "./secure-cookies.ts";
 import { customizeJwtAccessToken, tokenClaims } from "./token-claims.ts";
 import { corsAllowed, introspectionAllowed, revocationAllowed } from "./token-policies.ts";
 import { tokenRequest } from "./token-request.ts";
@@ -126,6 +127,8 @@ export async function createTenantProvider(rt: TenantRuntime): Promise<Provider>
     rt.logger.error({ err, tenantId: rt.tenant.id }, "oauth server error"),
   );
   recordProviderSignIns(provider, rt.tenant.id, rt.signIns, (id) => rt.catalog.users.user(id));
+  const secureCookies = secureCookiesFor(rt.publicUrl);
+  if (secureCookies) provider.use(secureCookies);
   provider.use(decorateJsonErrors(rt.publicUrl));
   provider.use(tokenRequest(rt, ROUTES.token));
   return provider;
