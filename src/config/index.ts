@@ -44,6 +44,11 @@ export const configSchema = z.object({
   /** The loopback-only mailbox page; defaults to on outside production. */
   ASSENT_MAIL_MAILBOX_PAGE: bool.optional(),
   ASSENT_TRUST_PROXY: bool.default(false),
+  /**
+   * How many admin consent requests one user may submit in 15 minutes (for any apps) before
+   * further ones are refused for 15 minutes; 0 turns the limit off.
+   */
+  ASSENT_CONSENT_REQUESTS_PER_USER: z.coerce.number().int().min(0).default(10),
   /** 32 bytes, base64 or hex: the key that encrypts secrets at rest (AES-256-GCM). */
   ASSENT_SECRET_KEY: z.string().optional(),
   /** Earlier keys, comma-separated, still accepted for decryption during rotation. */
@@ -88,6 +93,8 @@ export interface Config {
   readonly smtpFrom: string;
   readonly shutdownTimeoutMs: number;
   readonly providerCacheSize: number;
+  /** Admin consent requests one user may submit per 15 minutes (0: unlimited). */
+  readonly consentRequestsPerUser: number;
 }
 
 export class ConfigError extends Error {
@@ -192,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpFrom: raw.SMTP_FROM,
     shutdownTimeoutMs: raw.ASSENT_SHUTDOWN_TIMEOUT_MS,
     providerCacheSize: raw.ASSENT_PROVIDER_CACHE_SIZE,
+    consentRequestsPerUser: raw.ASSENT_CONSENT_REQUESTS_PER_USER,
   };
   if (config.env === "production") {
     const refused: string[] = [];

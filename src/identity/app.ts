@@ -41,6 +41,7 @@ export async function createIdentityApp(deps: IdentityDeps): Promise<FastifyInst
     logger: deps.logger,
     trustProxy: deps.config.trustProxy,
     providerCacheSize: deps.config.providerCacheSize,
+    consentRequestsPerUser: deps.config.consentRequestsPerUser,
   });
   // Admin REST API under /api/v1 (tokens for api://assent-admin), OpenAPI at /api/openapi.json.
   await registerAdminApi(app, deps);

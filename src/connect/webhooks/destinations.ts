@@ -136,6 +136,8 @@ export async function rotateDestinationSecret(
 }
 
 export async function deleteDestination(db: Kysely<ConnectDB>, applicationId: string, id: string) {
+  // Not an id at all: nothing to delete (the uuid column would refuse the comparison).
+  if (!isUuid(id)) return false;
   const result = await db
     .deleteFrom("connect.webhook_destinations")
     .where("application_id", "=", applicationId)

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { sendApiError } from "../../platform/http/errors.ts";
+import { ApiError, sendApiError } from "../../platform/http/errors.ts";
 import type { AdminTokenVerifier } from "./access-token.ts";
 import { authorize } from "./authorize.ts";
 import type { AdminCaller } from "./caller.ts";
@@ -9,6 +9,43 @@ import { type AdminApiDeps, type AdminRoute, StreamResponse } from "./route.ts";
 
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token (the scheme is case-insensitive).
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+
+// A NUL, or a UTF-16 surrogate without its pair: PostgreSQL's text and jsonb cannot hold them.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what it looks for.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Where in a parsed request a string holds unstorable text (a field path), if anywhere. */
+function unstorableAt(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === "string") return UNSTORABLE.test(value) ? path : undefined;
+  if (depth > 32 || value === null || typeof value !== "object") return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const at = UNSTORABLE.test(key)
+      ? path
+      : unstorableAt(item, path ? `${path}.${key}` : key, depth + 1);
+    if (at !== undefined) return at;
+  }
+  return undefined;
+}
+
+/**
+ * 400 request.invalid_characters for text no column can store: refused here, in words, rather
+ * than failing deep in a query or in the audit event's JSON.
+ */
+function refuseUnstorable(request: FastifyRequest): void {
+  for (const [part, value] of [
+    ["path", request.params],
+    ["query", request.query],
+    ["body", request.body],
+  ] as const) {
+    const at = unstorableAt(value, "");
+    if (at !== undefined)
+      throw new ApiError(
+        400,
+        "request.invalid_characters",
+        `The ${part}${at ? ` field "${at}"` : ""} contains characters that cannot be stored (a NUL byte or an unpaired surrogate). Remove them and send it again.`,
+      );
+  }
+}
 
 /** `/api/v1/auditLogs/signIns/{id}` → `/api/v1/auditLogs/signIns/:id` (Fastify's syntax). */
 export function fastifyPath(path: string): string {
@@ -58,6 +95,7 @@ export async function registerAdminRoutes(
         url: fastifyPath(route.path),
         handler: async (request, reply) => {
           const caller = await authorize(db, await authenticate(request, verify), route.permission);
+          refuseUnstorable(request);
           const params = route.params ? route.params.parse(request.params) : undefined;
           const query = route.query ? route.query.parse(request.query ?? {}) : undefined;
           const body = route.body ? route.body.parse(request.body) : undefined;

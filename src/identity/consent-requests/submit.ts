@@ -6,6 +6,7 @@ import { recordAudit } from "../activity/audit-log.ts";
 import { getConsentSettings } from "../consent/index.ts";
 import type { IdentityDB } from "../db.ts";
 import { getUser, isUuid } from "../directory/index.ts";
+import { selectBlockedSubjects, upsertFailure } from "../oauth/interaction/throttle-queries.ts";
 import { webhookData } from "./event-data.ts";
 import { expireRequest } from "./expire.ts";
 import { queueNotification } from "./notify.ts";
@@ -24,6 +25,38 @@ import { JUSTIFICATION_MAX_LENGTH, type SubmitConsentRequest } from "./types.ts"
 import { emitConsentRequestEvent } from "./webhook-endpoints.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How many requests one user may submit in 15 minutes, for any apps, unless configured
+ * (`ASSENT_CONSENT_REQUESTS_PER_USER`): each submission emails reviewers and fires webhooks, so
+ * a user (or a script with their session) asking for many apps in a burst is stopped with a
+ * clear message for 15 minutes. Counted in the sign-in throttle's table (same window, same
+ * purge), so every node sees the same count.
+ */
+export const SUBMISSIONS_PER_USER = 10;
+const SUBMISSION_WINDOW = { windowSeconds: 15 * 60, blockSeconds: 15 * 60 } as const;
+
+function submissionSubject(userId: string): string {
+  return `consent-request:${userId}`;
+}
+
+/** 429 consent_request.too_many while the user's submissions are held back. */
+async function refuseWhenLimited(
+  db: Kysely<IdentityDB>,
+  tenantId: string,
+  userId: string,
+  limit: number,
+): Promise<void> {
+  if (limit <= 0) return;
+  const [blocked] = await selectBlockedSubjects(db, tenantId, [submissionSubject(userId)]);
+  if (!blocked) return;
+  const minutes = Math.max(1, Math.ceil((blocked.blockedUntil.getTime() - Date.now()) / 60_000));
+  throw new ApiError(
+    429,
+    "consent_request.too_many",
+    `You have sent ${limit} approval requests in a short time. Wait ${minutes} minute${minutes === 1 ? "" : "s"} before you send another; the requests you already sent are with your reviewers.`,
+  );
+}
 
 /** The justification, trimmed; 400 consent_request.invalid_justification when empty or too long. */
 export function cleanJustification(text: string): string {
@@ -76,7 +109,8 @@ async function openRequestFor(
  * consent request" when joining), queues the reviewers' emails and the webhook event, all in
  * one transaction.
  *
- * Errors (ApiError): 409 consent_request.workflow_disabled, 403 consent_request.app_blocked,
+ * Errors (ApiError): 429 consent_request.too_many (the user's per-user limit, see
+ * SUBMISSIONS_PER_USER), 409 consent_request.workflow_disabled, 403 consent_request.app_blocked,
  * 400 consent_request.invalid_justification, 400 consent_request.unknown_scope / no_scopes,
  * 404 application.not_found / user.not_found.
  */
@@ -90,6 +124,8 @@ export async function submitConsentRequest(
   const clientApplicationId = input.clientApplicationId.toLowerCase();
   if (!isUuid(tenantId) || !isUuid(input.userId))
     throw new ApiError(404, "user.not_found", "The signed-in user does not exist in this tenant.");
+  const limit = input.perUserLimit ?? SUBMISSIONS_PER_USER;
+  await refuseWhenLimited(db, tenantId, input.userId, limit);
   return inTransaction(db, async (trx) => {
     const settings = await getConsentSettings(trx, tenantId);
     if (!settings.adminConsentWorkflowEnabled)
@@ -173,6 +209,27 @@ export async function submitConsentRequest(
     );
     if (created && policy.notifyReviewers)
       await queueNotification(trx, { tenantId, requestId: request.id, event: "created" });
+    if (limit > 0) {
+      const counted = await upsertFailure(trx, tenantId, submissionSubject(user.id), {
+        limit,
+        ...SUBMISSION_WINDOW,
+      });
+      // This submission was the last one allowed: the next ones are refused for a while.
+      if (counted.blocked)
+        await recordAudit(trx, {
+          tenantId,
+          activity: "Limit admin consent requests",
+          category: "ApplicationManagement",
+          actor,
+          targets: [{ type: "User", id: user.id, displayName: user.userPrincipalName }],
+          additionalDetails: {
+            limit,
+            windowSeconds: SUBMISSION_WINDOW.windowSeconds,
+            blockSeconds: SUBMISSION_WINDOW.blockSeconds,
+          },
+          ...(input.correlationId ? { correlationId: input.correlationId } : {}),
+        });
+    }
     return { requestId: request.id, created };
   });
 }

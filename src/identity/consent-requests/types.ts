@@ -45,6 +45,11 @@ export interface SubmitConsentRequest {
   /** What the user asked and could not get, by resource (bare scope values, OIDC scopes under Assent Mail). */
   requested: Array<{ resourceApplicationId: string; scopes: string[] }>;
   correlationId?: string;
+  /**
+   * Submissions this user may make per 15 minutes, for any apps (default
+   * SUBMISSIONS_PER_USER; 0: unlimited); beyond it, 429 consent_request.too_many.
+   */
+  perUserLimit?: number;
 }
 
 /** The app as the workflow's pages and API show it. */

@@ -52,11 +52,25 @@ export function toApiError(error: unknown): ApiError {
             : "request.invalid";
     return new ApiError(fe.statusCode, code, fe.message ?? "The request is not valid.");
   }
+  // Text PostgreSQL cannot hold (a NUL byte, invalid UTF-8) sent in a field that reached a
+  // query: the client's input, not our failure.
+  if (isUnstorableText(error))
+    return new ApiError(
+      400,
+      "request.invalid_characters",
+      "The request contains characters that cannot be stored (such as a NUL byte). Remove them and send it again.",
+    );
   return new ApiError(
     500,
     "server.internal",
     "Something went wrong on our side. Try again; if it keeps failing, give your administrator the request id.",
   );
+}
+
+/** SQLSTATE 22021 (invalid byte sequence, e.g. NUL in text) or 22P05 (untranslatable character). */
+function isUnstorableText(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "22021" || code === "22P05";
 }
 
 export function sendApiError(request: FastifyRequest, reply: FastifyReply, error: unknown) {

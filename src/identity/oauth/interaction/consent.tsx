@@ -327,6 +327,9 @@ export async function handleRequestApproval(
       justification,
       requested: missingByResource(state),
       correlationId: requestContextOf(request.raw).correlationId,
+      ...(deps.consentRequestsPerUser === undefined
+        ? {}
+        : { perUserLimit: deps.consentRequestsPerUser }),
     }));
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
@@ -334,6 +337,7 @@ export async function handleRequestApproval(
       return sendBlocked(request, reply, scope, state);
     if (error.code === "consent_request.workflow_disabled") return again(error.message, 409);
     if (error.code === "consent_request.invalid_justification") return again(error.message);
+    if (error.code === "consent_request.too_many") return again(error.message, 429);
     throw error;
   }
   const [policy, view] = await Promise.all([

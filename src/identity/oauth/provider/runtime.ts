@@ -18,6 +18,8 @@ export interface OAuthDeps {
   providerCacheSize: number;
   /** Where sign-in events go (the sign-in log); buffered, never blocks a request. */
   signIns: SignInRecorder;
+  /** Admin consent requests one user may submit per 15 minutes (`config.consentRequestsPerUser`). */
+  consentRequestsPerUser?: number;
 }
 
 /** Everything one tenant's provider is built from. */
