@@ -27,19 +27,81 @@ export interface OAuthBenchOptions {
   only?: string | undefined;
   /** Extra Node options for the server processes (`--profile`: `--cpu-prof ...`). */
   nodeArgs?: string[];
+  /** The scenarios to run; default issue 3's three (SCENARIOS). */
+  scenarios?: Scenario[];
+  /** Which peers to start (`--oauth` leaves better-auth out); default all the scenario names. */
+  peerFilter?: (peer: SystemSpec) => boolean;
 }
 
-export const SYSTEMS = [
-  { script: "assent.ts", name: "Assent" },
-  { script: "bare-oidc-provider.ts", name: "oidc-provider (bare)" },
-];
+/**
+ * A system under test. By default it is one server script started on a scratch database of
+ * its own; `start` replaces that for systems made of several processes (the Mail service and
+ * the Identity that issues its tokens; two Assent nodes behind a proxy).
+ */
+export interface SystemSpec {
+  script: string;
+  name: string;
+  /** better-auth has no PGlite dialect built in: it runs on PostgreSQL only. */
+  postgresOnly?: boolean;
+  start?: (context: StartContext) => Promise<RunningSystem>;
+}
+
+export interface StartContext {
+  postgresUrl: string | undefined;
+  nodeArgs: string[];
+}
+
+/** A started system: the processes measured (CPU summed, peak RSS the largest of them). */
+export interface RunningSystem {
+  descriptor: SystemDescriptor;
+  processes: Array<ServerProcess<unknown>>;
+  /** Its scratch database's name (PostgreSQL), whose backends' CPU is measured too. */
+  database: string | undefined;
+  /** Called before each of its measured rounds (the scale-out proxy's upstreams are set). */
+  beforeRound?: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+export const ASSENT: SystemSpec = { script: "assent.ts", name: "Assent" };
+export const BARE_OIDC_PROVIDER: SystemSpec = {
+  script: "bare-oidc-provider.ts",
+  name: "oidc-provider (bare)",
+};
+export const BETTER_AUTH: SystemSpec = {
+  script: "better-auth.ts",
+  name: "better-auth",
+  postgresOnly: true,
+};
+
+/** Assent and the bare oidc-provider: the OAuth pair of issue 3 (`--oauth`, bench/queries.ts). */
+export const SYSTEMS = [ASSENT, BARE_OIDC_PROVIDER];
 
 export type Scenario = {
   name: string;
   unit: string;
   setup: (d: SystemDescriptor) => Promise<unknown>;
   iteration: (d: SystemDescriptor, state: any) => Promise<void>;
+  /**
+   * The peers measured beside Assent and the ratio of Assent to each that the issue sets as a
+   * target (none: the figure is shown for comparison only). Default: the OAuth peers.
+   */
+  peers?: Array<{ system: SystemSpec; target?: number }>;
+  /** Replaces Assent as the first system (the scale-out scenarios: one node, then two). */
+  systems?: () => SystemSpec[];
+  /** Printed under the scenario's table. */
+  note?: string;
+  /**
+   * Shortest measured round (and first warm-up): an iteration of the password flow takes
+   * seconds on a loaded machine, longer than a quick run's one-second rounds.
+   */
+  minRoundMs?: number;
 };
+
+/** Issue 10's targets: >= 0.8x the bare oidc-provider, >= 1.0x better-auth. */
+export const OAUTH_PEERS = [
+  { system: BARE_OIDC_PROVIDER, target: 0.8 },
+  { system: BETTER_AUTH, target: 1.0 },
+];
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -92,6 +154,91 @@ export const SCENARIOS: Scenario[] = [
         throw new Error(`refresh ${r.status}: ${JSON.stringify(body)}`);
       state.refreshToken = body.refresh_token;
     },
+  },
+];
+
+/** A signed-in session's opaque access token for userinfo (OIDC scopes only, no resource). */
+async function userinfoToken(d: SystemDescriptor): Promise<string> {
+  const plain = { ...d, authorizeExtra: undefined };
+  const p = pkce();
+  const code = await authorizeForCode(plain, new CookieJar(), p.challenge, {
+    scope: d.userinfoScope ?? "openid",
+  });
+  const tokens = await exchangeCode(plain, code, p.verifier);
+  if (!tokens.access_token) throw new Error(`no access token from ${d.system}`);
+  return tokens.access_token;
+}
+
+/** The raw argon2id verify rate (same parameters as Assent's), measured in the same run. */
+export const ARGON2_RAW: SystemSpec = {
+  script: "argon2-verify.ts",
+  name: "raw argon2id verify (@node-rs/argon2)",
+};
+
+/**
+ * Issue 10's scenarios beyond issue 3's three: introspection, userinfo, and the full password
+ * sign-in flow (bounded by argon2id: reported against the raw verify rate of the same run).
+ */
+export const MORE_SCENARIOS: Scenario[] = [
+  {
+    name: "token introspection (opaque access token)",
+    unit: "introspections/s",
+    setup: async (d) => ({ token: await userinfoToken(d) }),
+    async iteration(d, state: { token: string }) {
+      if (!d.introspectionEndpoint) throw new Error(`${d.system} has no introspection`);
+      const r = await postForm(
+        d.introspectionEndpoint,
+        { token: state.token, token_type_hint: "access_token" },
+        undefined,
+        basicAuth(d),
+      );
+      const body = (await r.json()) as { active?: boolean };
+      if (r.status !== 200 || body.active !== true)
+        throw new Error(`introspection ${r.status}: ${JSON.stringify(body).slice(0, 200)}`);
+    },
+    peers: [
+      { system: BARE_OIDC_PROVIDER, target: 0.8 },
+      { system: BETTER_AUTH, target: 1.0 },
+    ],
+  },
+  {
+    name: "userinfo",
+    unit: "requests/s",
+    setup: async (d) => ({ token: await userinfoToken(d) }),
+    async iteration(d, state: { token: string }) {
+      if (!d.userinfoEndpoint) throw new Error(`${d.system} has no userinfo`);
+      const r = await fetch(d.userinfoEndpoint, {
+        headers: { authorization: `Bearer ${state.token}` },
+      });
+      const body = (await r.json()) as { sub?: string };
+      if (r.status !== 200 || !body.sub)
+        throw new Error(`userinfo ${r.status}: ${JSON.stringify(body).slice(0, 200)}`);
+    },
+    peers: [{ system: BARE_OIDC_PROVIDER }, { system: BETTER_AUTH, target: 1.0 }],
+  },
+  {
+    name: "password sign-in flow (authorize -> sign-in page -> password -> code -> token)",
+    unit: "sign-ins/s",
+    setup: async () => ({}),
+    async iteration(d) {
+      if (d.argon2VerifyUrl) {
+        const r = await fetch(d.argon2VerifyUrl, { method: "POST" });
+        await r.arrayBuffer();
+        if (r.status !== 204) throw new Error(`argon2id verify ${r.status}`);
+        return;
+      }
+      // A fresh browser each time: no session, so the password is checked (one argon2id verify).
+      const p = pkce();
+      const code = await authorizeForCode(d, new CookieJar(), p.challenge);
+      const tokens = await exchangeCode(d, code, p.verifier);
+      if (!tokens.access_token) throw new Error("no access token");
+    },
+    minRoundMs: 5_000,
+    // The bare oidc-provider has no password: its interaction signs the bench user in blindly.
+    peers: [
+      { system: BETTER_AUTH, target: 1.0 },
+      { system: ARGON2_RAW, target: 0.7 },
+    ],
   },
 ];
 
@@ -148,10 +295,51 @@ export async function scratchDatabase(
   };
 }
 
+/** Starts one server script on a scratch database of its own (PGlite in memory without one). */
+export async function startOnScratch(
+  script: string,
+  context: StartContext,
+  env: Record<string, string> = {},
+): Promise<RunningSystem> {
+  const scratch = context.postgresUrl ? await scratchDatabase(context.postgresUrl) : undefined;
+  try {
+    const server = await startServer<SystemDescriptor>(
+      script,
+      { ...(scratch ? { BENCH_DATABASE_URL: scratch.url } : {}), ...env },
+      context.nodeArgs,
+    );
+    return {
+      descriptor: server.descriptor,
+      processes: [server],
+      database: scratch?.name,
+      async stop() {
+        await server.stop();
+        await scratch?.drop();
+      },
+    };
+  } catch (error) {
+    await scratch?.drop();
+    throw error;
+  }
+}
+
+/** The systems of a scenario on this database: Assent (or its replacement) first, then peers. */
+export function systemsOf(
+  scenario: Scenario,
+  options: Pick<OAuthBenchOptions, "postgresUrl" | "peerFilter">,
+): Array<{ spec: SystemSpec; target?: number }> {
+  const first = (scenario.systems?.() ?? [ASSENT]).map((spec) => ({ spec }));
+  const peers = (scenario.peers ?? OAUTH_PEERS)
+    .filter((p) => options.postgresUrl || !p.system.postgresOnly)
+    .filter((p) => options.peerFilter?.(p.system) ?? true)
+    .map((p) => ({ spec: p.system, ...(p.target === undefined ? {} : { target: p.target }) }));
+  return [...first, ...peers];
+}
+
 /**
  * Each scenario starts every system (own process, own scratch database), then measures them in
- * alternating rounds (A B, B A, A B, ...), so a burst of other work on the machine lands on both
- * rather than on whichever happened to run then; each system's figure merges its rounds.
+ * alternating rounds (A B C, C B A, A B C, ...), so a burst of other work on the machine lands
+ * on all rather than on whichever happened to run then; each system's figure merges its rounds.
  */
 export async function runOAuthBench(
   options: OAuthBenchOptions,
@@ -160,99 +348,101 @@ export async function runOAuthBench(
   const timing = options.quick
     ? { rounds: 3, warmupMs: 1_000, durationMs: 3_000 }
     : { rounds: 5, warmupMs: 3_000, durationMs: 10_000 };
+  const context: StartContext = {
+    postgresUrl: options.postgresUrl,
+    nodeArgs: options.nodeArgs ?? [],
+  };
   const results: ScenarioResult[] = [];
-  for (const scenario of SCENARIOS) {
+  for (const scenario of options.scenarios ?? SCENARIOS) {
     if (options.only && !scenario.name.includes(options.only)) continue;
+    const systems = systemsOf(scenario, options);
     const running: Array<{
       name: string;
-      server: ServerProcess<SystemDescriptor>;
-      drop: () => Promise<void>;
+      target: number | undefined;
+      system: RunningSystem;
       rounds: LoadResult[];
       latencies: number[];
       peakRssMb: number;
-      /** Its database's name (PostgreSQL only) and the CPU its backends used while measured. */
-      database: string | undefined;
       databaseCpuMs: number;
     }> = [];
     try {
-      for (const system of SYSTEMS) {
-        const scratch = options.postgresUrl
-          ? await scratchDatabase(options.postgresUrl)
-          : undefined;
-        try {
-          const server = await startServer<SystemDescriptor>(
-            system.script,
-            scratch ? { BENCH_DATABASE_URL: scratch.url } : {},
-            options.nodeArgs,
-          );
-          running.push({
-            name: system.name,
-            server,
-            drop: async () => scratch?.drop(),
-            rounds: [],
-            latencies: [],
-            peakRssMb: 0,
-            database: scratch?.name,
-            databaseCpuMs: 0,
-          });
-        } catch (error) {
-          await scratch?.drop();
-          throw error;
-        }
+      for (const { spec, target } of systems) {
+        const system = await (spec.start ?? ((c) => startOnScratch(spec.script, c)))(context);
+        running.push({
+          name: spec.name,
+          target,
+          system,
+          rounds: [],
+          latencies: [],
+          peakRssMb: 0,
+          databaseCpuMs: 0,
+        });
       }
       for (let round = 0; round < timing.rounds; round++) {
         const order = round % 2 === 0 ? running : [...running].reverse();
-        for (const system of order) {
-          const d = system.server.descriptor;
-          system.server.resetPeak();
+        for (const measured of order) {
+          const { system } = measured;
+          const d = system.descriptor;
+          await system.beforeRound?.();
+          for (const p of system.processes) p.resetPeak();
           // runLoad reads the server's CPU when measuring starts and stops: the database's too.
           const databaseReadings: Array<Map<number, number>> = [];
-          system.rounds.push(
+          measured.rounds.push(
             await runLoad({
               concurrency: options.concurrency,
               // The first round warms each server up (JIT, pools); later ones only refill.
-              warmupMs: round === 0 ? timing.warmupMs : 500,
-              durationMs: timing.durationMs / timing.rounds,
+              warmupMs: round === 0 ? Math.max(timing.warmupMs, scenario.minRoundMs ?? 0) : 500,
+              durationMs: Math.max(timing.durationMs / timing.rounds, scenario.minRoundMs ?? 0),
               setup: () => scenario.setup(d),
               iteration: (state) => scenario.iteration(d, state),
-              latencies: system.latencies,
+              latencies: measured.latencies,
               serverCpuMs: () => {
                 if (system.database) databaseReadings.push(databaseCpu(system.database));
-                return system.server.cpuMs();
+                return system.processes.reduce((ms, p) => ms + p.cpuMs(), 0);
               },
             }),
           );
           const [before, after] = databaseReadings;
-          if (before && after) system.databaseCpuMs += cpuBetween(before, after);
-          system.peakRssMb = Math.max(system.peakRssMb, system.server.peakRssMb());
+          if (before && after) measured.databaseCpuMs += cpuBetween(before, after);
+          for (const p of system.processes)
+            measured.peakRssMb = Math.max(measured.peakRssMb, p.peakRssMb());
         }
       }
     } finally {
-      for (const system of running) {
-        await system.server.stop();
-        await system.drop();
-      }
+      for (const { system } of running) await system.stop();
     }
-    const figures: SystemFigure[] = running.map((system) => {
-      const result = mergeRounds(system.rounds, system.latencies);
-      const databaseCpuMsPerIteration = system.database
-        ? system.databaseCpuMs / Math.max(result.completions, 1)
+    const figures: SystemFigure[] = running.map((measured) => {
+      const result = mergeRounds(measured.rounds, measured.latencies);
+      const databaseCpuMsPerIteration = measured.system.database
+        ? measured.databaseCpuMs / Math.max(result.completions, 1)
         : undefined;
       const database =
         databaseCpuMsPerIteration === undefined
           ? ""
           : `, database CPU ${databaseCpuMsPerIteration.toFixed(2)} ms each`;
       log(
-        `  ${scenario.name} — ${system.name}: ${result.perSecond.toFixed(1)} ${scenario.unit} (rounds ${system.rounds.map((r) => r.perSecond.toFixed(0)).join(" ")}; server CPU ${result.cpuMsPerIteration?.toFixed(2)} ms each${database}; p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors${result.firstError ? `: ${result.firstError}` : ""})`,
+        `  ${scenario.name} — ${measured.name}: ${result.perSecond.toFixed(1)} ${scenario.unit} (rounds ${measured.rounds.map((r) => r.perSecond.toFixed(0)).join(" ")}; server CPU ${result.cpuMsPerIteration?.toFixed(2)} ms each${database}; p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors${result.firstError ? `: ${result.firstError.slice(0, 240)}` : ""})`,
       );
       return {
-        system: system.name,
+        system: measured.name,
         ...result,
-        peakRssMb: system.peakRssMb,
+        peakRssMb: measured.peakRssMb,
         ...(databaseCpuMsPerIteration === undefined ? {} : { databaseCpuMsPerIteration }),
       };
     });
-    results.push({ scenario: scenario.name, unit: scenario.unit, figures, target: 0.8 });
+    const targets = running.flatMap((m) =>
+      m.target === undefined ? [] : [{ system: m.name, ratio: m.target }],
+    );
+    results.push({
+      scenario: scenario.name,
+      unit: scenario.unit,
+      figures,
+      ...(targets[0] && figures[1]?.system === targets[0].system
+        ? { target: targets[0].ratio }
+        : {}),
+      targets,
+      ...(scenario.note ? { note: scenario.note } : {}),
+    });
   }
   return results;
 }

@@ -3,6 +3,13 @@ import { createHash, randomBytes } from "node:crypto";
 /** What a system under test tells the harness about itself (printed as `READY <json>`). */
 export interface SystemDescriptor {
   system: string;
+  /** The system's base URL (Assent: its public URL, the proxy's in the scale-out). */
+  base?: string;
+  /** Assent: the bench tenant, and its listening port (which differs from base behind a proxy). */
+  tenantId?: string;
+  port?: number;
+  /** The Mail service trusting this Identity (the Mail API scenario). */
+  mailUrl?: string;
   tokenEndpoint: string;
   authorizationEndpoint: string;
   clientId: string;
@@ -10,6 +17,15 @@ export interface SystemDescriptor {
   redirectUri: string;
   clientCredentialsParams: Record<string, string>;
   authorizeScope: string;
+  /** Extra authorization parameters for every flow (better-auth: the `resource` indicator). */
+  authorizeExtra?: Record<string, string>;
+  /** RFC 7662 introspection and OIDC userinfo, when the system offers them. */
+  introspectionEndpoint?: string;
+  userinfoEndpoint?: string;
+  /** The raw argon2id system: one POST is one verify (the password flow's bound). */
+  argon2VerifyUrl?: string;
+  /** Scope of a flow whose access token is for userinfo (no API resource). */
+  userinfoScope?: string;
   /**
    * Extra authorization parameters for the flow that must yield a refresh token. A bare
    * oidc-provider drops offline_access unless prompt=consent is sent (its reading of OIDC Core
@@ -18,6 +34,18 @@ export interface SystemDescriptor {
   refreshTokenParams?: Record<string, string>;
   login:
     | { kind: "auto" }
+    | {
+        /**
+         * better-auth: `/authorize` answers `{redirect, url}` to its login page; the app signs in
+         * through the JSON API, passing the login page's signed query as `oauth_query`, and is
+         * answered with the next URL (the client's redirect with a code).
+         */
+        kind: "json";
+        loginPath: string;
+        signInUrl: string;
+        username: string;
+        password: string;
+      }
     | {
         kind: "form";
         username: string;
@@ -47,6 +75,26 @@ export class CookieJar {
 
 export async function get(url: string, jar: CookieJar): Promise<Response> {
   const response = await fetch(url, { redirect: "manual", headers: { cookie: jar.header() } });
+  jar.store(response);
+  return response;
+}
+
+export async function postJson(
+  url: string,
+  body: Record<string, unknown>,
+  jar: CookieJar,
+): Promise<Response> {
+  const response = await fetch(url, {
+    method: "POST",
+    redirect: "manual",
+    // A browser's fetch sends its page's origin; better-auth refuses cookie requests without.
+    headers: {
+      "content-type": "application/json",
+      cookie: jar.header(),
+      origin: new URL(url).origin,
+    },
+    body: JSON.stringify(body),
+  });
   jar.store(response);
   return response;
 }
@@ -94,6 +142,7 @@ export function authorizeUrl(
     state: randomBytes(8).toString("hex"),
     code_challenge: challenge,
     code_challenge_method: "S256",
+    ...d.authorizeExtra,
     ...extra,
   }).toString();
   return url.toString();
@@ -101,6 +150,31 @@ export function authorizeUrl(
 
 function absolute(location: string, from: string): string {
   return new URL(location, from).toString();
+}
+
+function codeFrom(location: string): string {
+  const params = new URL(location).searchParams;
+  const code = params.get("code");
+  if (!code) throw new Error(`no code: ${params.get("error")} ${params.get("error_description")}`);
+  return code;
+}
+
+/** A JSON redirect to better-auth's login page signs in there; any other is followed as is. */
+async function followJsonRedirect(d: SystemDescriptor, jar: CookieJar, next: string) {
+  if (d.login.kind !== "json" || new URL(next).pathname !== d.login.loginPath) return next;
+  const response = await postJson(
+    d.login.signInUrl,
+    {
+      email: d.login.username,
+      password: d.login.password,
+      oauth_query: new URL(next).search.slice(1),
+    },
+    jar,
+  );
+  const body = (await response.json()) as { redirect?: boolean; url?: string };
+  if (response.status !== 200 || !body.url)
+    throw new Error(`sign-in ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
+  return absolute(body.url, next);
 }
 
 function parseForm(html: string): { action: string | undefined; hidden: Record<string, string> } {
@@ -132,17 +206,21 @@ export async function authorizeForCode(
     if (response.status >= 300 && response.status < 400) {
       const location = absolute(response.headers.get("location") ?? "", url);
       await response.arrayBuffer();
-      if (location.startsWith(d.redirectUri)) {
-        const params = new URL(location).searchParams;
-        const code = params.get("code");
-        if (!code)
-          throw new Error(`no code: ${params.get("error")} ${params.get("error_description")}`);
-        return code;
-      }
-      url = location;
+      if (location.startsWith(d.redirectUri)) return codeFrom(location);
+      url = await followJsonRedirect(d, jar, location);
+      if (url.startsWith(d.redirectUri)) return codeFrom(url);
       continue;
     }
     const html = await response.text();
+    if (response.status === 200 && html.startsWith("{")) {
+      // better-auth answers a non-browser request with the redirect in JSON.
+      const next = JSON.parse(html) as { redirect?: boolean; url?: string };
+      if (next.redirect && next.url) {
+        url = await followJsonRedirect(d, jar, absolute(next.url, url));
+        if (url.startsWith(d.redirectUri)) return codeFrom(url);
+        continue;
+      }
+    }
     if (response.status !== 200 || d.login.kind !== "form")
       throw new Error(`unexpected ${response.status} at ${url}: ${html.slice(0, 300)}`);
     const form = parseForm(html);
@@ -156,9 +234,16 @@ export async function authorizeForCode(
       },
       jar,
     );
-    await posted.arrayBuffer();
+    const page = await posted.text();
     const next = posted.headers.get("location");
-    if (!next) throw new Error(`sign-in did not redirect (${posted.status})`);
+    if (!next)
+      throw new Error(
+        `sign-in did not redirect (${posted.status}): ${page
+          .replace(/<style[^<]*<\/style>/g, "")
+          .replace(/<[^>]*>/g, " ")
+          .replace(/\s+/g, " ")
+          .slice(0, 300)}`,
+      );
     url = absolute(next, url);
   }
   throw new Error("too many redirects");

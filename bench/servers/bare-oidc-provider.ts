@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair } from "jose";
 import { sql } from "kysely";
-import { Provider } from "oidc-provider";
+import { type KoaContextWithOIDC, Provider } from "oidc-provider";
 import { createStoreAdapter } from "../../src/identity/oauth/adapter.ts";
 import { BENCH_REDIRECT_URI, onStop, openBenchDatabase, ready } from "./common.ts";
 
@@ -21,6 +21,7 @@ const tenant = await sql<{ id: string }>`
 const tenantId = tenant.rows[0]!.id;
 
 const RESOURCE = "api://assent-mail";
+const OIDC_SCOPES = new Set(["", "openid", "offline_access", "profile", "email"]);
 const client = {
   client_id: "bench-client",
   client_secret: randomBytes(32).toString("base64url"),
@@ -87,7 +88,17 @@ const provider = new Provider(`${base}${mount}/v2.0`, {
     revocation: { enabled: true },
     resourceIndicators: {
       enabled: true,
-      defaultResource: () => RESOURCE,
+      // As Assent: a request for OIDC scopes only has no resource, so its access token is
+      // opaque and good for userinfo (and introspection); any other is for the Mail resource.
+      defaultResource: (ctx: KoaContextWithOIDC, _client: unknown, oneOf?: string[]) => {
+        if (oneOf) return oneOf[0];
+        const { params, entities } = ctx.oidc;
+        const scope =
+          params?.scope ?? entities.AuthorizationCode?.scope ?? entities.RefreshToken?.scope;
+        const oidcOnly =
+          typeof scope === "string" && scope.split(" ").every((s) => OIDC_SCOPES.has(s));
+        return oidcOnly ? undefined : RESOURCE;
+      },
       useGrantedResource: () => true,
       getResourceServerInfo: () => ({
         scope: "Mail.Read Mail.Read.All",
@@ -164,6 +175,9 @@ ready({
     scope: "Mail.Read.All",
   },
   authorizeScope: "openid offline_access Mail.Read",
+  introspectionEndpoint: `${base}${mount}/oauth2/v2.0/introspect`,
+  userinfoEndpoint: `${base}${mount}/oauth2/v2.0/userinfo`,
+  userinfoScope: "openid",
   refreshTokenParams: { prompt: "consent" },
   login: { kind: "auto" },
 });
