@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/index.ts";
+import { EmbeddedDatabaseError } from "../platform/db/index.ts";
 import { ApiError } from "../platform/http/errors.ts";
 import { commands } from "./commands/index.ts";
 import { CliContext, CliError, type CliIo } from "./context.ts";
@@ -39,7 +40,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
 }
 
 function describe(error: unknown): string {
-  if (error instanceof CliError || error instanceof ConfigError || error instanceof ApiError)
+  if (
+    error instanceof CliError ||
+    error instanceof ConfigError ||
+    error instanceof ApiError ||
+    error instanceof EmbeddedDatabaseError
+  )
     return error.message;
   if (error instanceof Error) return `unexpected error: ${error.message}`;
   return String(error);

@@ -60,6 +60,12 @@ export const configSchema = z.object({
   SMTP_FROM: z.string().default("Assent <no-reply@assent.localhost>"),
   ASSENT_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   ASSENT_PROVIDER_CACHE_SIZE: z.coerce.number().int().min(1).default(500),
+  /** Whether this node runs Identity's background worker (outbox: email, webhooks, expiry). */
+  ASSENT_JOBS: bool.default(true),
+  ASSENT_JOBS_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  /** Delay before a failed job's second attempt; it doubles up to ASSENT_JOBS_RETRY_CAP_MS. */
+  ASSENT_JOBS_RETRY_BASE_MS: z.coerce.number().int().min(10).default(10_000),
+  ASSENT_JOBS_RETRY_CAP_MS: z.coerce.number().int().min(10).default(3_600_000),
 });
 
 type Raw = z.infer<typeof configSchema>;
@@ -95,6 +101,12 @@ export interface Config {
   readonly providerCacheSize: number;
   /** Admin consent requests one user may submit per 15 minutes (0: unlimited). */
   readonly consentRequestsPerUser: number;
+  /** The background worker on this node: on/off, idle poll, and the retry backoff. */
+  readonly jobs: {
+    readonly enabled: boolean;
+    readonly pollMs: number;
+    readonly backoff: { readonly baseMs: number; readonly capMs: number };
+  };
 }
 
 export class ConfigError extends Error {
@@ -200,6 +212,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: raw.ASSENT_SHUTDOWN_TIMEOUT_MS,
     providerCacheSize: raw.ASSENT_PROVIDER_CACHE_SIZE,
     consentRequestsPerUser: raw.ASSENT_CONSENT_REQUESTS_PER_USER,
+    jobs: {
+      enabled: raw.ASSENT_JOBS,
+      pollMs: raw.ASSENT_JOBS_POLL_MS,
+      backoff: {
+        baseMs: raw.ASSENT_JOBS_RETRY_BASE_MS,
+        capMs: Math.max(raw.ASSENT_JOBS_RETRY_BASE_MS, raw.ASSENT_JOBS_RETRY_CAP_MS),
+      },
+    },
   };
   if (config.env === "production") {
     const refused: string[] = [];

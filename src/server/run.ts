@@ -84,16 +84,20 @@ export async function startServices(
       });
       servers.push(identity);
       await identity.listen({ host: config.host, port: config.identity.port });
-      background = startIdentityBackground({
-        db: database.db,
-        logger,
-        smtp,
-        consentRequests: {
-          publicUrl: config.identity.publicUrl,
-          keyRing,
-          allowLoopbackWebhooks: config.env !== "production",
-        },
-      });
+      // ASSENT_JOBS=false: a node that only answers requests; the outbox waits for a node that works it.
+      if (config.jobs.enabled)
+        background = startIdentityBackground({
+          db: database.db,
+          logger,
+          smtp,
+          consentRequests: {
+            publicUrl: config.identity.publicUrl,
+            keyRing,
+            allowLoopbackWebhooks: config.env !== "production",
+          },
+          pollMs: config.jobs.pollMs,
+          backoff: config.jobs.backoff,
+        });
     }
     if (services.has("connect"))
       connect = await startConnectService({ config, logger, database, keyRing, smtp });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../../platform/db/index.ts";
 import { errorPageHtml } from "./errors/render-error.tsx";
 import { bindRequestContext, requestContextOf } from "./errors/request-context.ts";
 import { backChannelBody } from "./errors/wire.ts";
@@ -22,11 +23,12 @@ function sendError(
   res: ServerResponse,
   deps: OAuthDeps,
   path: string,
-  failure: { status: number; code: number; error: string },
+  failure: { status: number; code: number; error: string; description?: string },
 ): void {
   const context = requestContextOf(request.raw);
   res.statusCode = failure.status;
   res.setHeader("cache-control", "no-store");
+  if (failure.status === 503) res.setHeader("retry-after", "5");
   if (request.method === "GET" && FRONT_CHANNEL.test(path)) {
     const appId = request.query.client_id;
     res.setHeader("content-type", "text/html; charset=utf-8");
@@ -41,7 +43,12 @@ function sendError(
     return;
   }
   res.setHeader("content-type", "application/json; charset=utf-8");
-  const body = backChannelBody({ error: failure.error }, failure.code, context, deps.publicUrl);
+  const body = backChannelBody(
+    { error: failure.error, error_description: failure.description },
+    failure.code,
+    context,
+    deps.publicUrl,
+  );
   res.end(JSON.stringify(body));
 }
 
@@ -122,9 +129,21 @@ export async function protocolRoutes(
       ? afterTenant.slice("/v2.0".length)
       : afterTenant;
     serve(request, reply, path).catch((error: unknown) => {
-      request.log.error({ err: error }, "oauth request failed");
+      // The database restarting or unreachable (the tenant read is the first query): the
+      // client should retry, as the provider's own answer says past this point (503).
+      const unavailable = isDatabaseUnavailable(error);
+      if (unavailable)
+        request.log.warn({ err: error }, "oauth request failed: database unavailable");
+      else request.log.error({ err: error }, "oauth request failed");
       if (reply.raw.headersSent) return void reply.raw.destroy();
-      const failure = { status: 500, code: 50000, error: "server_error" };
+      const failure = unavailable
+        ? {
+            status: 503,
+            code: 50000,
+            error: "temporarily_unavailable",
+            description: DATABASE_UNAVAILABLE_MESSAGE,
+          }
+        : { status: 500, code: 50000, error: "server_error" };
       sendError(request, reply.raw, deps, path, failure);
     });
     done();

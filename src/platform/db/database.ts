@@ -1,7 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
 import pg from "pg";
-import { lockDataDir } from "./data-dir-lock.ts";
+import { lockDataDir, unusableDataDirError } from "./data-dir-lock.ts";
 import { PGlitePool } from "./pglite-pool.ts";
 
 export type DatabaseTarget =
@@ -43,7 +43,7 @@ export async function openDatabase<DB>(target: DatabaseTarget): Promise<Database
       pool = new PGlitePool(await PGlite.create(target.dataDir));
     } catch (error) {
       unlock();
-      throw error;
+      throw (target.dataDir && unusableDataDirError(target.dataDir, error)) || error;
     }
   } else {
     pool = new pg.Pool({

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { ZodError } from "zod";
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../db/errors.ts";
 
 /**
  * The one error of the admin REST API. It carries its own status and namespaced code
@@ -60,6 +61,9 @@ export function toApiError(error: unknown): ApiError {
       "request.invalid_characters",
       "The request contains characters that cannot be stored (such as a NUL byte). Remove them and send it again.",
     );
+  // The database restarting or unreachable: a transient failure the client should retry.
+  if (isDatabaseUnavailable(error))
+    return new ApiError(503, "service.unavailable", DATABASE_UNAVAILABLE_MESSAGE);
   return new ApiError(
     500,
     "server.internal",
@@ -75,7 +79,10 @@ function isUnstorableText(error: unknown): boolean {
 
 export function sendApiError(request: FastifyRequest, reply: FastifyReply, error: unknown) {
   const apiError = toApiError(error);
-  if (apiError.status >= 500) request.log.error({ err: error }, "request failed");
+  if (apiError.status === 503) {
+    request.log.warn({ err: error }, "request failed: database unavailable");
+    reply.header("retry-after", "5");
+  } else if (apiError.status >= 500) request.log.error({ err: error }, "request failed");
   const body: ApiErrorBody = {
     error: {
       code: apiError.code,

@@ -7,6 +7,7 @@ import { recordProviderSignIns } from "../sign-in-events.ts";
 import { accountFinder, CLAIMS } from "./accounts.ts";
 import { clientFinder, EXTRA_CLIENT_METADATA, verifyHashedSecrets } from "./clients.ts";
 import { deriveKey } from "./cookie-keys.ts";
+import { answerDatabaseUnavailable } from "./database-unavailable.ts";
 import { GRANT_TTL_SECONDS, grantLoader } from "./grants.ts";
 import { interactionPolicyFor } from "./interaction-policy.ts";
 import { logoutPages } from "./logout-pages.tsx";
@@ -130,6 +131,7 @@ export async function createTenantProvider(rt: TenantRuntime): Promise<Provider>
   const secureCookies = secureCookiesFor(rt.publicUrl);
   if (secureCookies) provider.use(secureCookies);
   provider.use(decorateJsonErrors(rt.publicUrl));
+  provider.use(answerDatabaseUnavailable(rt.publicUrl));
   provider.use(tokenRequest(rt, ROUTES.token));
   return provider;
 }
