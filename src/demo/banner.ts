@@ -43,8 +43,8 @@ export function demoBannerLines(demo: DemoSeed | undefined, urls: DemoUrls): str
           "",
           "Try this:",
           `  1. Open ${urls.demo} as megan@contoso.com, select Connect your mailbox, write why and select Request approval.`,
-          `  2. As admin@contoso.com (in a private window), read ${mailbox("admin@contoso.com")}, follow Review request into the admin portal and approve for Sales.`,
-          `  3. Megan's approval email (${mailbox("megan@contoso.com")}) has Try again: connect, and the CRM lists her mail.`,
+          `  2. As admin@contoso.com (in a private window), read ${mailbox("admin@contoso.com")}, follow Review request into the admin portal and approve for Sales; Megan's approval email (${mailbox("megan@contoso.com")}) has Try again.`,
+          "  3. Then in the portal: Northwind CRM > Permissions > Grant admin consent, Assignment required, assign Sales and Diego; Nestor is refused, and Sign-in logs show why (README: Try this).",
         ]
       : []),
   ];

@@ -33,10 +33,12 @@ import { ensurePortalBuilt, screenshot } from "./portal-support.ts";
  *   approval before; Northwind CRM (unverified publisher, Mail.Read) still needs approval.
  * - "whitelist it for all the other users, via Assign Users and Groups": the administrator
  *   consents for the whole organization (Entra's documented way to admit some users: admin
- *   consent, then Assignment required and assignments), turns on Assignment required and
- *   assigns Sales and Diego; Diego connects without asking, Nestor (not assigned) is refused.
- * - Troubleshooting: from Nestor's error page (request id, correlation id, timestamp) the
- *   administrator finds the same sign-in in Sign-in logs by his email and the time.
+ *   consent, then Assignment required and assignments): from the app's Permissions tab, "Grant
+ *   admin consent for Contoso", then Assignment required and Sales and Diego assigned; Diego
+ *   connects without asking, Nestor (not assigned) is refused.
+ * - Troubleshooting: from the details on Megan's "Approval required" and on Nestor's error page
+ *   (request id, correlation id, timestamp) the administrator finds the same sign-ins in
+ *   Sign-in logs by their email and the time.
  *
  * Every step asserts what the person sees, and is kept as a screenshot under test-results/
  * (git-ignored); with ASSENT_SCREENSHOTS=1 the README's images in docs/screenshots/ are redone.
@@ -59,6 +61,7 @@ describe.each(STACK_DATABASES)("the admin approval scenario in a browser on %s",
   let contosoId = "";
   let nestorPage: Page | undefined;
   let meganDetails: Record<string, string> | undefined;
+  let meganApprovalDetails: Record<string, string> | undefined;
   beforeAll(async () => {
     browser = await launchBrowser();
     if (!browser) return;
@@ -145,6 +148,14 @@ describe.each(STACK_DATABASES)("the admin approval scenario in a browser on %s",
     expect(text).toContain(MEGAN);
     expect(text).toContain("only an administrator of your organization can grant");
     expect(text).toContain("Why do you need this app? (required)");
+    // Its troubleshooting details: what Megan gives the administrator (story: Troubleshooting).
+    expect(text).toContain("Troubleshooting details");
+    meganApprovalDetails = await troubleshootingOf(megan);
+    expect(meganApprovalDetails).toMatchObject({
+      "Error Code": "90095",
+      User: MEGAN,
+      "App name": "Northwind CRM",
+    });
     await megan.fill("#justification", JUSTIFICATION);
     await shot(megan, "identity-approval-required");
     await screenshot(megan, "scenario-approval-required");
@@ -362,24 +373,32 @@ describe.each(STACK_DATABASES)("the admin approval scenario in a browser on %s",
     if (!browser || !stack || !admin) return ctx.skip();
     const { urls } = stack;
 
-    // The administrator signs in to Northwind CRM and accepts for the whole organization.
-    const crmAsAdmin = await admin.context().newPage();
-    await connectFromCrm(crmAsAdmin, urls.crm, ADMIN);
-    let text = await expectHeading(crmAsAdmin, "Permissions requested");
-    expect(text).toContain("Northwind CRM");
-    expect(text).toContain("Read your mail");
-    await crmAsAdmin.getByLabel("Consent on behalf of your organization").check();
-    await shot(crmAsAdmin, "identity-admin-consents-for-organization");
-    await crmAsAdmin.getByRole("button", { name: "Accept" }).click();
-    text = await expectHeading(crmAsAdmin, "Your mailbox is connected");
-    expect(text).toContain(`Northwind CRM reads the mail of ${ADMIN}.`);
-    await crmAsAdmin.close();
-
-    // Enterprise applications > Northwind CRM > Properties: Assignment required.
+    // Enterprise applications > Northwind CRM > Permissions: "Grant admin consent for Contoso"
+    // takes the administrator through Contoso's admin consent and back to the same tab.
     await admin.bringToFront();
     await portalNav(admin, "All applications", /Enterprise applications/);
     await admin.getByRole("link", { name: "Northwind CRM" }).first().click();
     await admin.getByRole("heading", { level: 1, name: "Northwind CRM" }).waitFor();
+    await admin.getByRole("link", { name: "Permissions", exact: true }).click();
+    await admin.getByRole("button", { name: "Grant admin consent for Contoso" }).click();
+    await expectHeading(admin, /^(Sign in|Permissions requested)$/);
+    await signInIfAsked(admin, ADMIN);
+    let text = await expectHeading(admin, "Permissions requested");
+    expect(text).toContain("Northwind CRM");
+    expect(text).toContain("Accept for your organization (Contoso)");
+    expect(text).toContain("Read user mail");
+    await shot(admin, "identity-admin-consents-for-organization");
+    await admin.getByRole("button", { name: "Accept" }).click();
+    await admin.getByRole("heading", { level: 1, name: "Northwind CRM" }).waitFor();
+    expect(new URL(admin.url()).pathname).toMatch(/\/enterprise-apps\/[^/]+\/permissions$/);
+    const tenantWide = admin.getByRole("row", {
+      name: /Everyone in the organization \(admin consent\)/,
+    });
+    await tenantWide.waitFor();
+    expect(await tenantWide.textContent()).toContain("Mail.Read");
+    await shot(admin, "portal-app-admin-consent-granted");
+
+    // Properties: Assignment required.
     await admin.getByRole("link", { name: "Properties" }).click();
     const required = admin.getByLabel("Assignment required");
     await required.check();
@@ -431,7 +450,7 @@ describe.each(STACK_DATABASES)("the admin approval scenario in a browser on %s",
       headers: { authorization: `Bearer ${stack.running.demo?.crm?.apiKey}` },
     });
     const listed = ((await grants.json()) as { data: Array<{ email: string }> }).data;
-    expect(listed.map((g) => g.email).sort()).toEqual([ADMIN, DIEGO, LEE, MEGAN]);
+    expect(listed.map((g) => g.email).sort()).toEqual([DIEGO, LEE, MEGAN]);
   }, 300_000);
 
   // "Troubleshooting: Contact the customer's mail administrator with ... Timestamp of login
@@ -440,9 +459,15 @@ describe.each(STACK_DATABASES)("the admin approval scenario in a browser on %s",
   /**
    * Monitoring > Sign-in logs filtered by the account's email and the minute of `timestamp`
    * (Entra's "2026-11-26 15:37:52Z"): waits for the event whose row shows `code` (the log is
-   * written in the background), opens its details and returns their text.
+   * written in the background), opens its details and returns their text. Where several rows
+   * show the code, the one whose details carry `requestId` is the one.
    */
-  async function findSignIn(upn: string, timestamp: string, code: string): Promise<string> {
+  async function findSignIn(
+    upn: string,
+    timestamp: string,
+    code: string,
+    requestId: string,
+  ): Promise<string> {
     const stamp = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d):\d\dZ$/.exec(timestamp);
     if (!stamp) throw new Error(`not an Entra timestamp: ${timestamp}`);
     const minute = `${stamp[1]}T${stamp[2]}`;
@@ -465,14 +490,19 @@ describe.each(STACK_DATABASES)("the admin approval scenario in a browser on %s",
     // The filter by user shows this user's sign-ins only.
     for (const shown of await admin.getByRole("row").filter({ hasText: "@contoso.com" }).all())
       expect(await shown.textContent()).toContain(upn);
-    expect(await row.textContent()).toContain("Northwind CRM");
-    await row
-      .first()
-      .getByRole("button", { name: /Details of the sign-in/ })
-      .click();
     const panel = admin.locator("section.details");
-    await panel.waitFor();
-    return shownTextOf(panel);
+    const seen: string[] = [];
+    for (const one of await row.all()) {
+      expect(await one.textContent()).toContain("Northwind CRM");
+      await one.getByRole("button", { name: /Details of the sign-in/ }).click();
+      await panel.waitFor();
+      const details = await shownTextOf(panel);
+      if (details.includes(`Request id ${requestId}`)) return details;
+      seen.push(details);
+    }
+    throw new Error(
+      `no ${code} sign-in of ${upn} has request id ${requestId}: ${seen.join(" | ")}`,
+    );
   }
 
   // "Troubleshooting: Contact the customer's mail administrator with ... Timestamp of login
@@ -483,17 +513,36 @@ describe.each(STACK_DATABASES)("the admin approval scenario in a browser on %s",
 
     // Megan's first stop, Connect's "Approval requested", carries Contoso's own details.
     expect(meganDetails["Provider request id"]).toMatch(/^[0-9a-f-]{36}$/);
-    let panel = await findSignIn(MEGAN, meganDetails["Provider timestamp"] ?? "", "90095");
+    const meganRequestId = meganDetails["Provider request id"] ?? "";
+    let panel = await findSignIn(
+      MEGAN,
+      meganDetails["Provider timestamp"] ?? "",
+      "90095",
+      meganRequestId,
+    );
     expect(panel).toContain(`Request id ${meganDetails["Provider request id"]}`);
     expect(panel).toContain("Status Interrupted");
     expect(panel).toContain("AADSTS90095");
     await shot(admin, "portal-sign-in-log-megan-interrupted");
 
+    // Megan's "Approval required" itself: its details find the interrupted sign-in it logged.
+    const approval = meganApprovalDetails ?? {};
+    expect(approval["Request Id"]).toMatch(/^[0-9a-f-]{36}$/);
+    panel = await findSignIn(
+      MEGAN,
+      approval.Timestamp ?? "",
+      "90095",
+      approval["Request Id"] ?? "",
+    );
+    expect(panel).toContain(`Correlation id ${approval["Correlation Id"]}`);
+    expect(panel).toContain("Status Interrupted");
+    expect(panel).toContain("AADSTS90095");
+
     // Nestor's error page: Error Code, Request Id, Correlation Id, Timestamp.
     const details = await troubleshootingOf(nestorPage);
     expect(details["Request Id"]).toMatch(/^[0-9a-f-]{36}$/);
     expect(details["Correlation Id"]).toMatch(/^[0-9a-f-]{36}$/);
-    panel = await findSignIn(NESTOR, details.Timestamp ?? "", "50105");
+    panel = await findSignIn(NESTOR, details.Timestamp ?? "", "50105", details["Request Id"] ?? "");
     expect(panel).toContain(`Request id ${details["Request Id"]}`);
     expect(panel).toContain(`Correlation id ${details["Correlation Id"]}`);
     expect(panel).toContain("Status Failure");

@@ -1,4 +1,5 @@
 import { AppHeader, type AppIdentity } from "./app-identity.tsx";
+import { TroubleshootingBlock, type TroubleshootingDetails } from "./error-page.tsx";
 import { Layout } from "./layout.tsx";
 import { type PermissionItem, PermissionList } from "./permission-list.tsx";
 
@@ -21,12 +22,28 @@ export interface ApprovalRequiredPageProps {
   justification?: string | undefined;
   /** Why the last submission was not accepted. */
   error?: string | undefined;
+  /**
+   * "Troubleshooting details": the request id, correlation id and timestamp of the sign-in event
+   * recorded when the page was first shown, which the administrator looks up in Sign-in logs.
+   * The request form carries them, so the page shown again after a refused submission quotes
+   * the same event.
+   */
+  details?: TroubleshootingDetails | undefined;
 }
+
+/** The hidden fields that carry the page's troubleshooting ids through the request form. */
+export const TRACE_FIELDS = {
+  requestId: "trace_request_id",
+  correlationId: "trace_correlation_id",
+  timestamp: "trace_timestamp",
+} as const;
 
 /**
  * "Approval required" (Entra's admin consent workflow prompt): the user cannot consent, and the
  * organisation reviews such apps. The user explains why they need the app and asks for approval,
- * or goes back to the app without access.
+ * or goes back to the app without access. Its troubleshooting details (the user, the app, the
+ * request id and the timestamp) are what the story's user gives the mail administrator, who
+ * finds the interrupted sign-in with them in Sign-in logs.
  */
 export function ApprovalRequiredPage(props: ApprovalRequiredPageProps) {
   const enabled = props.requestsEnabled && props.requestUrl !== undefined;
@@ -48,6 +65,16 @@ export function ApprovalRequiredPage(props: ApprovalRequiredPageProps) {
         <form method="post" action={props.requestUrl}>
           <input type="hidden" name="csrf_token" value={props.csrfToken} />
           <input type="hidden" name="permissions" value={props.permissionsField ?? ""} />
+          {props.details
+            ? (Object.keys(TRACE_FIELDS) as Array<keyof typeof TRACE_FIELDS>).map((key) => (
+                <input
+                  key={key}
+                  type="hidden"
+                  name={TRACE_FIELDS[key]}
+                  value={props.details?.[key]}
+                />
+              ))
+            : null}
           <label htmlFor="justification">Why do you need this app? (required)</label>
           {props.error ? (
             <p className="alert" id="justification-error" role="alert">
@@ -84,6 +111,7 @@ export function ApprovalRequiredPage(props: ApprovalRequiredPageProps) {
           Return to the application without access
         </button>
       </form>
+      {props.details ? <TroubleshootingBlock details={props.details} /> : null}
     </Layout>
   );
 }

@@ -7,6 +7,8 @@ export interface TroubleshootingDetails {
   correlationId: string;
   timestamp: string;
   message: string;
+  /** The signed-in user's email (user principal name), when the page knows who it stopped. */
+  userPrincipalName?: string | undefined;
   appName?: string | undefined;
   appId?: string | undefined;
   ip: string;
@@ -30,6 +32,7 @@ function detailLines(d: TroubleshootingDetails): Array<[string, string]> {
     ["Timestamp", d.timestamp],
     ["Message", d.message],
   ];
+  if (d.userPrincipalName) lines.push(["User", d.userPrincipalName]);
   if (d.appName) lines.push(["App name", d.appName]);
   if (d.appId) lines.push(["App id", d.appId]);
   lines.push(["IP address", d.ip]);

@@ -2,7 +2,12 @@ import { z } from "zod";
 import { isConsentAdministrator } from "../../consent/index.ts";
 import { getAdminConsentRequestPolicy } from "../../consent-requests/index.ts";
 import { resolveViewer } from "../../consent-requests/viewer.ts";
-import { type DirectoryRole, directoryRoleName, getUser } from "../../directory/index.ts";
+import {
+  type DirectoryRole,
+  directoryRoleName,
+  getTenant,
+  getUser,
+} from "../../directory/index.ts";
 import type { RoutePermission } from "../authorize.ts";
 import type { AdminCaller } from "../caller.ts";
 import { type AdminRoute, defineRoute } from "../route.ts";
@@ -68,6 +73,11 @@ const meSchema = z
     id: z.string().describe("The user's object id, or the calling service principal's."),
     userPrincipalName: z.string().nullable(),
     displayName: z.string().nullable(),
+    organization: z
+      .object({ id: z.string(), displayName: z.string() })
+      .describe(
+        "The caller's organization (tenant): what Entra's portal names in \"Grant admin consent for {organization}\".",
+      ),
     directoryRoles: z
       .array(z.object({ id: z.string(), displayName: z.string() }))
       .describe("The user's directory roles now (empty for an application)."),
@@ -140,11 +150,13 @@ export const getMeRoute = defineRoute({
       granted.add("consentRequests.approve");
     const user =
       caller.kind === "delegated" ? await getUser(db, caller.tenantId, caller.userId) : undefined;
+    const tenant = await getTenant(db, caller.tenantId);
     return {
       kind: caller.kind === "delegated" ? ("user" as const) : ("application" as const),
       id: caller.kind === "delegated" ? caller.userId : caller.servicePrincipalId,
       userPrincipalName: user?.userPrincipalName ?? null,
       displayName: user?.displayName ?? caller.appId ?? null,
+      organization: { id: caller.tenantId, displayName: tenant?.displayName ?? caller.tenantId },
       directoryRoles: held.map((id) => ({
         id,
         displayName: directoryRoleName(id),

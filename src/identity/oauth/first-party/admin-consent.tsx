@@ -51,6 +51,24 @@ function html(reply: FastifyReply, body: string, status = 200): FastifyReply {
     .send(body);
 }
 
+/**
+ * A page of this tenant's own admin portal (its "Grant admin consent for {organization}"
+ * button): accepted as a redirect URI for any app, as Entra's portal is a first-party reply URL.
+ * The URL parser has already resolved dot segments, so the prefix check holds.
+ */
+function isTenantPortalPage(ctx: FirstPartyContext, uri: string): boolean {
+  if (!URL.canParse(uri)) return false;
+  const url = new URL(uri);
+  const portal = new URL(`${ctx.tenantPath}/portal/`, ctx.deps.publicUrl);
+  return (
+    url.origin === portal.origin &&
+    url.pathname.startsWith(portal.pathname) &&
+    !url.username &&
+    !url.password &&
+    !url.hash
+  );
+}
+
 /** Validates client and redirect_uri; sends the error page and returns undefined on failure. */
 async function validate(
   request: FastifyRequest,
@@ -65,8 +83,11 @@ async function validate(
     return void sendFirstPartyError(request, reply, ctx, 700016, 400, { id: clientId });
   const redirectUri = text(query.redirect_uri);
   const app = { name: client.displayName, id: client.appId };
-  // Exact string match against the registration, as for /authorize.
-  if (!redirectUri || !client.redirectUris.includes(redirectUri))
+  // Exact string match against the registration, as for /authorize, or this tenant's portal.
+  if (
+    !redirectUri ||
+    !(client.redirectUris.includes(redirectUri) || isTenantPortalPage(ctx, redirectUri))
+  )
     return void sendFirstPartyError(request, reply, ctx, 50011, 400, app);
   const state = text(query.state);
   const scope = text(query.scope);

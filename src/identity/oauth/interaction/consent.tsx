@@ -8,6 +8,7 @@ import {
   JUSTIFICATION_MAX_LENGTH,
   submitConsentRequest,
 } from "../../consent-requests/index.ts";
+import { TRACE_FIELDS } from "../../pages/approval-required-page.tsx";
 import {
   AppBlockedPage,
   ApprovalRequiredPage,
@@ -18,8 +19,9 @@ import {
   renderPage,
 } from "../../pages/index.ts";
 import { catalogEntry } from "../error-catalog.ts";
-import { requestContextOf } from "../errors/request-context.ts";
+import { entraTimestamp, requestContextOf } from "../errors/request-context.ts";
 import { mountPathOf, type OAuthDeps } from "../provider/runtime.ts";
+import { requestFields } from "../sign-in-events.ts";
 import {
   type ConsentState,
   loadConsentState,
@@ -109,7 +111,7 @@ export async function sendConsentStep(
         return scope.finish({ consent: {} });
       break;
     case "approval_required":
-      return sendApprovalRequired(reply, scope, deps, state);
+      return sendApprovalRequired(request, reply, scope, deps, state);
     case "admin_approval_needed":
       return html(
         reply,
@@ -223,16 +225,72 @@ export async function handleReturn(
   return finishWithError(scope, code);
 }
 
-/** "Approval required", with the justification form when the tenant takes requests. */
+/** The ids of one showing of "Approval required": those of its sign-in event. */
+interface PageTrace {
+  requestId: string;
+  correlationId: string;
+  timestamp: string;
+}
+
+const TRACE_ID = /^[0-9a-zA-Z-]{1,64}$/;
+const TRACE_TIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/;
+
+/**
+ * The trace the request form carried back (the page it was posted from), when well formed. It
+ * is only shown to the same user again, never recorded, so a forged one misleads no one else.
+ */
+function postedTrace(body: Record<string, unknown>): PageTrace | undefined {
+  const requestId = body[TRACE_FIELDS.requestId];
+  const correlationId = body[TRACE_FIELDS.correlationId];
+  const timestamp = body[TRACE_FIELDS.timestamp];
+  if (typeof requestId !== "string" || !TRACE_ID.test(requestId)) return undefined;
+  if (typeof correlationId !== "string" || !TRACE_ID.test(correlationId)) return undefined;
+  if (typeof timestamp !== "string" || !TRACE_TIME.test(timestamp)) return undefined;
+  return { requestId, correlationId, timestamp };
+}
+
+/**
+ * "Approval required", with the justification form when the tenant takes requests, and the
+ * troubleshooting details the user gives the administrator. Shown for the consent step (no
+ * `form`), it records the interrupted interactive sign-in those details find in Sign-in logs:
+ * AADSTS90095, Entra's code for this interrupt of the admin consent workflow (90094 is "Need
+ * admin approval", where users cannot ask; 65001 a missing grant at the token endpoint). Shown
+ * again after a refused submission, it quotes that first event and records nothing more.
+ */
 async function sendApprovalRequired(
+  request: FastifyRequest,
   reply: FastifyReply,
   scope: InteractionScope,
   deps: OAuthDeps,
   state: ConsentState,
-  form: { justification?: string; error?: string; status?: number } = {},
+  form: { justification?: string; error?: string; status?: number; trace?: PageTrace } = {},
 ): Promise<FastifyReply> {
   const tenantId = scope.tenantProvider.runtime.tenant.id;
   const policy = await getAdminConsentRequestPolicy(deps.db, tenantId);
+  const code = 90095;
+  const context = requestContextOf(request.raw);
+  const trace = form.trace ?? {
+    requestId: context.requestId,
+    correlationId: context.correlationId,
+    timestamp: entraTimestamp(context.timestamp),
+  };
+  const app = { appId: state.application.appId, displayName: state.application.displayName };
+  if (!form.error)
+    deps.signIns.record({
+      tenantId,
+      ...requestFields({ req: request.raw }),
+      eventType: "interactiveUser",
+      status: "interrupted",
+      errorCode: code,
+      failureReason: catalogEntry(code).message,
+      user: {
+        id: state.user.id,
+        userPrincipalName: state.user.userPrincipalName,
+        displayName: state.user.displayName,
+      },
+      app,
+      clientAppUsed: "Browser",
+    });
   return html(
     reply,
     renderPage(
@@ -248,6 +306,15 @@ async function sendApprovalRequired(
         justificationMaxLength={JUSTIFICATION_MAX_LENGTH}
         justification={form.justification}
         error={form.error}
+        details={{
+          code,
+          ...trace,
+          message: `AST${code}: ${catalogEntry(code).message}`,
+          userPrincipalName: state.user.userPrincipalName,
+          appName: app.displayName,
+          appId: app.appId,
+          ip: context.ip,
+        }}
       />,
     ),
     form.status,
@@ -304,8 +371,14 @@ export async function handleRequestApproval(
     });
   const typed = typeof body.justification === "string" ? body.justification : "";
   const justification = typed.trim();
+  // The page again, quoting the sign-in event recorded when it was first shown.
   const again = (error: string, status = 400) =>
-    sendApprovalRequired(reply, scope, deps, state, { justification: typed, error, status });
+    sendApprovalRequired(request, reply, scope, deps, state, {
+      justification: typed,
+      error,
+      status,
+      trace: postedTrace(body),
+    });
   if (!justification)
     return again("Enter why you need this app. Your reviewers decide with what you write.");
   if (justification.length > JUSTIFICATION_MAX_LENGTH)

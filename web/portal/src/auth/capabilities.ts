@@ -40,6 +40,8 @@ export interface Me {
   id: string;
   userPrincipalName: string | null;
   displayName: string | null;
+  /** The caller's organization (tenant), as "Grant admin consent for {organization}" names it. */
+  organization?: { id: string; displayName: string } | undefined;
   directoryRoles: Array<{ id: string; displayName: string }>;
   isConsentRequestReviewer: boolean;
   capabilities: Capability[];

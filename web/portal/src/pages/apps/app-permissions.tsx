@@ -1,7 +1,7 @@
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { api, asApiError, type PortalApiError, useApi } from "../../api/client.ts";
 import type { PermissionGrant, ServicePrincipal } from "../../api/types.ts";
-import { useCan, useReadOnlyNote } from "../../auth/capabilities.ts";
+import { useCan, useMe, useReadOnlyNote } from "../../auth/capabilities.ts";
 import { Dialog } from "../../components/dialog.tsx";
 import { Empty, ErrorText, Loading, When } from "../../components/status.tsx";
 
@@ -21,6 +21,58 @@ function grantedByText(g: PermissionGrant): string {
   return by.displayName ?? by.userPrincipalName ?? by.name ?? by.id ?? by.type;
 }
 
+// Where the admin consent flow's `state` waits for the way back (one tab, one flow at a time).
+const CONSENT_STATE_KEY = "assent.portal.adminConsentState";
+
+/**
+ * What the admin consent flow asks for: the OpenID Connect scopes and every Assent Mail
+ * permission the app requires (`/.default`), as Entra's button grants the app's configured
+ * permissions.
+ */
+const ADMIN_CONSENT_SCOPE = "openid profile email offline_access api://assent-mail/.default";
+
+/**
+ * "Grant admin consent for {organization}": the organization's admin consent endpoint for this
+ * app (`/{tenant}/v2.0/adminconsent`), which comes back to this tab (a page of the tenant's
+ * own portal is a redirect URI it accepts for any app). The random `state` makes sure the
+ * answer read on the way back is the one this tab asked for.
+ */
+function adminConsentUrl(tenantId: string, sp: ServicePrincipal, state: string): string {
+  const tenant = encodeURIComponent(tenantId);
+  const back = `${location.origin}/${tenant}/portal/enterprise-apps/${encodeURIComponent(sp.id)}/permissions`;
+  const query = new URLSearchParams({
+    client_id: sp.appId,
+    scope: ADMIN_CONSENT_SCOPE,
+    redirect_uri: back,
+    state,
+  });
+  return `${location.origin}/${tenant}/v2.0/adminconsent?${query}`;
+}
+
+/**
+ * The answer of the admin consent flow in this page's query, if it is the one this tab asked
+ * for (then the query is cleared, so a reload does not say it again).
+ */
+function useAdminConsentOutcome(): { granted: boolean; error?: string } | undefined {
+  const [outcome, setOutcome] = useState<{ granted: boolean; error?: string }>();
+  useEffect(() => {
+    const q = new URLSearchParams(location.search);
+    const state = q.get("state");
+    if (!state) return;
+    const expected = sessionStorage.getItem(CONSENT_STATE_KEY);
+    sessionStorage.removeItem(CONSENT_STATE_KEY);
+    history.replaceState(null, "", location.pathname);
+    if (state !== expected) return;
+    if (q.get("admin_consent") === "True") setOutcome({ granted: true });
+    else if (q.get("error"))
+      setOutcome({
+        granted: false,
+        error: q.get("error_description") ?? q.get("error") ?? "Admin consent was not granted.",
+      });
+  }, []);
+  return outcome;
+}
+
 /** The app's Permissions tab: its delegated grants (what, to whom, by whom, when, until when). */
 export function AppPermissions(props: { sp: ServicePrincipal }) {
   const { sp } = props;
@@ -35,6 +87,14 @@ export function AppPermissions(props: { sp: ServicePrincipal }) {
   const [error, setError] = useState<PortalApiError>();
   const [status, setStatus] = useState("");
   const id = useId();
+  const organization = useMe().me?.organization;
+  const consent = useAdminConsentOutcome();
+  const grantForOrganization = () => {
+    if (!organization) return;
+    const state = crypto.randomUUID();
+    sessionStorage.setItem(CONSENT_STATE_KEY, state);
+    location.assign(adminConsentUrl(organization.id, sp, state));
+  };
   const revoke = async () => {
     if (!revoking) return;
     setBusy(true);
@@ -52,9 +112,24 @@ export function AppPermissions(props: { sp: ServicePrincipal }) {
   return (
     <section aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Delegated permissions granted</h2>
+      {writable && organization ? (
+        <div className="actions">
+          <button type="button" onClick={grantForOrganization}>
+            Grant admin consent for {organization.displayName}
+          </button>
+        </div>
+      ) : null}
       <p role="status" className="success">
-        {status}
+        {status ||
+          (consent?.granted
+            ? `Admin consent granted: ${sp.displayName} has its permissions for everyone in the organization.`
+            : "")}
       </p>
+      {consent?.error ? (
+        <p className="error" role="alert">
+          {consent.error}
+        </p>
+      ) : null}
       <ErrorText error={list.error} />
       {list.loading && !list.data ? <Loading what="permissions" /> : null}
       {list.data?.value.length === 0 ? (
