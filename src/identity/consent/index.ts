@@ -5,6 +5,7 @@
  * user's "My apps". Every change writes its Entra-named audit event in the same transaction;
  * errors are ApiErrors (`grant.not_found`, `consent.not_authorized`, ...).
  */
+export { type Acceptance, acceptConsent } from "./accept.ts";
 export { type AccessCheck, checkDelegatedAccess } from "./access-check.ts";
 export {
   type AdminConsentRequest,

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ApiError } from "../../../platform/http/errors.ts";
 import { isOidcScope, resourceIdentifierUri } from "../../apps/index.ts";
-import { recordConsent } from "../../consent/index.ts";
+import { acceptConsent, recordConsent } from "../../consent/index.ts";
 import {
   getAdminConsentRequestPolicy,
   getRequesterView,
@@ -167,21 +167,21 @@ export async function handleConsent(
       name: state.application.displayName,
       id: state.application.appId,
     });
-  if (posted !== state.missingField) return refuse();
-  if (decision.kind === "granted")
-    return forOrganization ? refuse() : scope.finish({ consent: {} });
-  if (decision.kind !== "user_consent" && decision.kind !== "admin_consent") return refuse();
-  if (forOrganization && !decision.canConsentForOrganization) return refuse();
+  // Judged against the decision now: another tab's Accept may have granted what the page showed.
+  const acceptance = acceptConsent(
+    decision,
+    posted?.split(" ").filter(Boolean) ?? [],
+    forOrganization,
+  );
+  if (posted === undefined || acceptance.kind === "refuse") return refuse();
   const tenantId = scope.tenantProvider.runtime.tenant.id;
-  const parts = decision.parts.flatMap((p) => {
+  const parts = acceptance.parts.flatMap((p) => {
     const resource = state.evaluation.resources.find(
       (r) => r.application.appId === p.resourceAppId,
     );
-    const scopes = forOrganization ? [...p.granted, ...p.missing] : p.missing;
-    return resource && p.missing.length > 0
-      ? [{ resourceApplicationId: resource.application.id, scopes }]
-      : [];
+    return resource ? [{ resourceApplicationId: resource.application.id, scopes: p.scopes }] : [];
   });
+  if (parts.length === 0) return scope.finish({ consent: {} });
   await recordConsent(deps.db, {
     tenantId,
     client: state.application,
