@@ -7,12 +7,12 @@ import {
   type ListFilter,
   type ListKeyset,
   type ListSort,
-  selectRequestPage,
+  selectListedRequests,
 } from "./list-queries.ts";
-import { loadRequestPolicy } from "./policy.ts";
-import { snapshotsOf } from "./snapshot.ts";
+import { mergeResourceScopes } from "./scopes.ts";
+import { listedSnapshotsOf } from "./snapshot.ts";
 import type { ConsentRequestStatus, ConsentRequestViewer } from "./types.ts";
-import { requireMayView, resolveViewer } from "./viewer.ts";
+import { requireMayView, resolveViewerUnderPolicy } from "./viewer.ts";
 import { type ConsentRequestSummary, summaryOf } from "./views.ts";
 
 export interface ListConsentRequests {
@@ -87,16 +87,19 @@ export async function listConsentRequests(
     if (!id) return { value: [], nextCursor: undefined };
     filter.applicationId = id;
   }
-  const policy = await loadRequestPolicy(db, tenantId);
-  const resolved = await resolveViewer(db, tenantId, viewer, policy.reviewers);
+  // Three round trips: the viewer under the policy, the page with its asks, the apps.
+  const resolved = await resolveViewerUnderPolicy(db, tenantId, viewer);
   if (query.filter === "my_pending") {
     if (!resolved.isReviewer) return { value: [], nextCursor: undefined };
     filter.activeAt = now;
   } else requireMayView(resolved);
-  const rows = await selectRequestPage(db, tenantId, filter, sort, after, top + 1);
+  const rows = await selectListedRequests(db, tenantId, filter, sort, after, top + 1);
   const page = rows.slice(0, top);
-  const last = page[page.length - 1];
-  const snapshots = await snapshotsOf(db, page);
+  const last = page[page.length - 1]?.request;
+  const snapshots = await listedSnapshotsOf(
+    db,
+    page.map(({ request, asks }) => ({ request, asked: mergeResourceScopes(...asks) })),
+  );
   return {
     value: snapshots.map((s) => summaryOf(s, now)),
     nextCursor: rows.length > top && last ? encodeCursor(sort, last) : undefined,

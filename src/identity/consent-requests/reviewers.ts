@@ -23,6 +23,18 @@ async function effectiveReviewers(
   return anyone.length > 0 ? reviewers : FALLBACK;
 }
 
+/**
+ * True when the configured reviewers resolve to no enabled user now, so that the Global
+ * Administrators review (for one user, after `selectViewerStatus` found them not listed).
+ */
+export async function fallsBackToGlobalAdministrators(
+  db: Kysely<IdentityDB>,
+  tenantId: string,
+  reviewers: readonly StoredReviewer[],
+): Promise<boolean> {
+  return (await effectiveReviewers(db, tenantId, reviewers)) !== reviewers;
+}
+
 /** Every reviewer now (enabled users), for notifications. */
 export async function resolveReviewers(
   db: Kysely<IdentityDB>,
@@ -30,20 +42,6 @@ export async function resolveReviewers(
   reviewers: readonly StoredReviewer[],
 ): Promise<ReviewerUser[]> {
   return selectReviewerUsers(db, tenantId, await effectiveReviewers(db, tenantId, reviewers));
-}
-
-/** True when the user is a reviewer now. */
-export async function isReviewer(
-  db: Kysely<IdentityDB>,
-  tenantId: string,
-  userId: string,
-  reviewers: readonly StoredReviewer[],
-): Promise<boolean> {
-  const direct = await selectReviewerUsers(db, tenantId, reviewers, { onlyUserId: userId });
-  if (direct.length > 0) return true;
-  const effective = await effectiveReviewers(db, tenantId, reviewers);
-  if (effective === reviewers) return false;
-  return (await selectReviewerUsers(db, tenantId, effective, { onlyUserId: userId })).length > 0;
 }
 
 export type { ReviewerUser };

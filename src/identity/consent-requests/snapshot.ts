@@ -74,6 +74,9 @@ export async function snapshotOf(
   return snapshot;
 }
 
+/** A request as a listing shows it: no requesters, their asks merged (`selectListedRequests`). */
+export type ListedSnapshot = Omit<RequestSnapshot, "requesters">;
+
 /** Snapshots of several requests (one tenant), with one query for all their requesters. */
 export async function snapshotsOf(
   db: Kysely<IdentityDB>,
@@ -86,25 +89,46 @@ export async function snapshotsOf(
     first.tenantId,
     requests.map((r) => r.id),
   );
-  // Every client and resource app of the page in one query (a listing shows 25 requests).
-  const apps: Map<string, Application | undefined> = await findApplicationsByIds(db, [
-    ...requests.map((r) => r.clientApplicationId),
-    ...all.flatMap((r) => r.scopes.map((part) => part.resourceApplicationId)),
-  ]);
-  const appOf = async (id: string) => {
-    if (!apps.has(id)) apps.set(id, await findApplicationById(db, id));
-    return apps.get(id);
-  };
-  const snapshots: RequestSnapshot[] = [];
-  for (const request of requests) {
-    const app = await appOf(request.clientApplicationId);
-    if (!app) throw new Error(`the application of consent request ${request.id} vanished`);
+  const merged = requests.map((request) => {
     const requesters = all.filter((r) => r.requestId === request.id);
     const active = requesters.filter((r) => r.withdrawnAt === null);
     // A withdrawn request keeps showing what was asked.
     const asked = mergeResourceScopes(
       ...(active.length > 0 ? active : requesters).map((r) => r.scopes),
     );
+    return { request, asked, requesters };
+  });
+  const named = await namedSnapshots(db, merged);
+  return named.map((snapshot, i) => ({ ...snapshot, requesters: merged[i]?.requesters ?? [] }));
+}
+
+/** The listing's snapshots: the asks came merged from SQL; one query for every app. */
+export async function listedSnapshotsOf(
+  db: Kysely<IdentityDB>,
+  listed: ReadonlyArray<{ request: RequestRow; asked: StoredResourceScopes[] }>,
+): Promise<ListedSnapshot[]> {
+  return namedSnapshots(db, listed);
+}
+
+/** Adds each request's client app and names the resources of its asks. */
+async function namedSnapshots(
+  db: Kysely<IdentityDB>,
+  items: ReadonlyArray<{ request: RequestRow; asked: StoredResourceScopes[] }>,
+): Promise<ListedSnapshot[]> {
+  if (items.length === 0) return [];
+  // Every client and resource app of the page in one query (a listing shows 25 requests).
+  const apps: Map<string, Application | undefined> = await findApplicationsByIds(db, [
+    ...items.map((i) => i.request.clientApplicationId),
+    ...items.flatMap((i) => i.asked.map((part) => part.resourceApplicationId)),
+  ]);
+  const appOf = async (id: string) => {
+    if (!apps.has(id)) apps.set(id, await findApplicationById(db, id));
+    return apps.get(id);
+  };
+  const snapshots: ListedSnapshot[] = [];
+  for (const { request, asked } of items) {
+    const app = await appOf(request.clientApplicationId);
+    if (!app) throw new Error(`the application of consent request ${request.id} vanished`);
     const scopes: ResourceScopes[] = [];
     for (const part of asked) {
       const resource = await appOf(part.resourceApplicationId);
@@ -114,7 +138,7 @@ export async function snapshotsOf(
         scopes: [...part.scopes],
       });
     }
-    snapshots.push({ request, app: appSummary(app), requesters, asked, scopes });
+    snapshots.push({ request, app: appSummary(app), asked, scopes });
   }
   return snapshots;
 }

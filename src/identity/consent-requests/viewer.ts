@@ -3,8 +3,9 @@ import { ApiError } from "../../platform/http/errors.ts";
 import type { AuditActor } from "../activity/audit-log.ts";
 import { mayGrantForOrganization } from "../consent/index.ts";
 import type { IdentityDB } from "../db.ts";
-import { type DirectoryRole, getUser, rolesOfUser } from "../directory/index.ts";
-import { isReviewer } from "./reviewers.ts";
+import { type DirectoryRole, isUuid } from "../directory/index.ts";
+import { selectViewerStatus } from "./reviewer-queries.ts";
+import { fallsBackToGlobalAdministrators } from "./reviewers.ts";
 import type { StoredReviewer } from "./tables.ts";
 import type { ConsentRequestViewer, ResourceScopes } from "./types.ts";
 
@@ -27,6 +28,27 @@ export async function resolveViewer(
   viewer: ConsentRequestViewer,
   reviewers: readonly StoredReviewer[],
 ): Promise<ResolvedViewer> {
+  return resolveWith(db, tenantId, viewer, reviewers);
+}
+
+/**
+ * `resolveViewer` under the tenant's stored policy, read in the same round trip (the list of
+ * requests needs the policy for nothing else).
+ */
+export async function resolveViewerUnderPolicy(
+  db: Kysely<IdentityDB>,
+  tenantId: string,
+  viewer: ConsentRequestViewer,
+): Promise<ResolvedViewer> {
+  return resolveWith(db, tenantId, viewer, "policy");
+}
+
+async function resolveWith(
+  db: Kysely<IdentityDB>,
+  tenantId: string,
+  viewer: ConsentRequestViewer,
+  reviewers: readonly StoredReviewer[] | "policy",
+): Promise<ResolvedViewer> {
   if (viewer.kind === "application")
     return {
       kind: "application",
@@ -38,8 +60,20 @@ export async function resolveViewer(
       isReviewer: true,
       roles: [],
     };
-  const user = await getUser(db, tenantId, viewer.userId);
+  // One statement: the user, their roles, whether the reviewers name them (and the policy's
+  // reviewers). A second only for a Global Administrator the reviewers do not name: the
+  // fallback when the reviewers resolve to nobody.
+  const user =
+    isUuid(tenantId) && isUuid(viewer.userId)
+      ? await selectViewerStatus(db, tenantId, viewer.userId, reviewers)
+      : undefined;
   const enabled = user?.enabled === true;
+  const roles = enabled ? (user.roles as DirectoryRole[]) : [];
+  const reviews =
+    enabled &&
+    (user.listed ||
+      (roles.includes("global_administrator") &&
+        (await fallsBackToGlobalAdministrators(db, tenantId, user.reviewers))));
   return {
     kind: "user",
     actor: {
@@ -47,8 +81,8 @@ export async function resolveViewer(
       id: viewer.userId,
       ...(user ? { userPrincipalName: user.userPrincipalName } : {}),
     },
-    isReviewer: enabled && (await isReviewer(db, tenantId, viewer.userId, reviewers)),
-    roles: enabled ? await rolesOfUser(db, tenantId, viewer.userId) : [],
+    isReviewer: reviews,
+    roles,
   };
 }
 

@@ -42,7 +42,10 @@ export function decidedByOf(actor: AuditActor | null): DecidedBy | null {
   return { type: "system", id: null, displayName: actor.name };
 }
 
-export function summaryOf(snapshot: RequestSnapshot, now: Date): ConsentRequestSummary {
+export function summaryOf(
+  snapshot: Pick<RequestSnapshot, "request" | "app" | "scopes">,
+  now: Date,
+): ConsentRequestSummary {
   const { request } = snapshot;
   return {
     id: request.id,
