@@ -285,12 +285,15 @@ export function renderApiDocs(document: Json): string {
  * @example
  * registerApiDocs(app, buildOpenApiDocument(ADMIN_API_ROUTES, { serverUrl }));
  */
-export function registerApiDocs(app: FastifyInstance, document: Json): void {
-  const html = renderApiDocs(document);
-  app.get("/api/docs", async (_request, reply) =>
-    reply
+export function registerApiDocs(app: FastifyInstance, document: Json | (() => Json)): void {
+  // Rendered on the first request, not at start-up: it takes about half a second of CPU and
+  // a few megabytes that a node serving only OAuth would otherwise hold for nothing.
+  let html: string | undefined;
+  app.get("/api/docs", async (_request, reply) => {
+    html ??= renderApiDocs(typeof document === "function" ? document() : document);
+    return reply
       .type("text/html; charset=utf-8")
       .header("cache-control", "public, max-age=300")
-      .send(html),
-  );
+      .send(html);
+  });
 }

@@ -22,14 +22,19 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
     publicUrl: deps.config.identity.publicUrl,
   });
   await registerAdminRoutes(app, ADMIN_API_ROUTES, deps, verify);
-  // Built once: the routes do not change while the process runs.
-  const document = buildOpenApiDocument(ADMIN_API_ROUTES, {
-    serverUrl: deps.config.identity.publicUrl,
-  });
+  // Built once, on first use: the routes do not change while the process runs, and building it
+  // (zod to JSON Schema for every route) costs start-up time and memory few nodes ever need.
+  let document: ReturnType<typeof buildOpenApiDocument> | undefined;
+  const openApiDocument = () => {
+    document ??= buildOpenApiDocument(ADMIN_API_ROUTES, {
+      serverUrl: deps.config.identity.publicUrl,
+    });
+    return document;
+  };
   app.get("/api/openapi.json", async (_request, reply) =>
-    reply.header("cache-control", "public, max-age=300").send(document),
+    reply.header("cache-control", "public, max-age=300").send(openApiDocument()),
   );
-  registerApiDocs(app, document);
+  registerApiDocs(app, openApiDocument);
 }
 
 export { type AdminTokenVerifier, createAdminTokenVerifier } from "./access-token.ts";
