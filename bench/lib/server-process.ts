@@ -19,15 +19,27 @@ export interface ServerProcess<D> {
   stop: () => Promise<void>;
 }
 
+/** The V8 flag `assent start` and `assent serve` add (bin/assent.js SEMI_SPACE_FLAG). */
+export const ASSENT_NODE_FLAG = "--max-semi-space-size=16";
+
 export async function startServer<D>(
   script: string,
   env: Record<string, string>,
   /** Extra Node options for the server, e.g. `--cpu-prof` (see run.ts `--profile`). */
   nodeArgs: string[] = [],
 ): Promise<ServerProcess<D>> {
+  // Assent's servers run as `assent start` / `assent serve` run them (bin/assent.js): with
+  // V8's young generation capped at 16 MB per semi-space. The peers run with Node's defaults.
+  const deployed = script.startsWith("assent") ? [ASSENT_NODE_FLAG] : [];
   const child: ChildProcess = spawn(
     process.execPath,
-    [...nodeArgs, "--import", "tsx", resolve(import.meta.dirname, "..", "servers", script)],
+    [
+      ...deployed,
+      ...nodeArgs,
+      "--import",
+      "tsx",
+      resolve(import.meta.dirname, "..", "servers", script),
+    ],
     { env: { ...process.env, ...env, LOG_LEVEL: "silent" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
