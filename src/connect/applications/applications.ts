@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { generateSecret, hashSecret } from "../../platform/crypto/index.ts";
 import { inTransaction } from "../../platform/db/index.ts";
 import { isUuid } from "../../platform/ids.ts";
+import { hasUnsafeNameCharacters } from "../../platform/text.ts";
 import { badRequest } from "../http/errors.ts";
 import type { ConnectDB } from "../tables.ts";
 
@@ -47,6 +48,11 @@ export async function createConnectApplication(
   const name = input.name.trim();
   if (!name || name.length > 256)
     throw badRequest("An application needs a name (1-256 characters).");
+  // Shown on the approval page and in the approval email's subject: one line, read as written.
+  if (hasUnsafeNameCharacters(name))
+    throw badRequest(
+      "An application name cannot contain control characters (such as line breaks) or text direction overrides (U+202A to U+202E, U+2066 to U+2069): remove them.",
+    );
   const uris = [...new Set(input.callbackUris.map(checkCallbackUri))];
   return inTransaction(db, async (trx) => {
     const app = await trx

@@ -15,6 +15,15 @@ function shortText(value: unknown): string | undefined {
 }
 
 /**
+ * The account's address, or "" when it is not one plain address: a login hint is the app's (or
+ * a link's) text, and "megan@x.example, victim@evil.example" must not become two recipients of
+ * the approval email (nor a CR/LF header break).
+ */
+function singleAddress(value: string): string {
+  return /^[^\s@,;:<>()[\]"\\]+@[^\s@,;:<>()[\]"\\]+$/.test(value) ? value : "";
+}
+
+/**
  * The provider's troubleshooting details: Entra's JSON errors carry `trace_id`,
  * `correlation_id` and `timestamp`; its front-channel errors carry them as lines of
  * `error_description` ("Trace ID: …", "Correlation ID: …", "Timestamp: …").
@@ -50,7 +59,7 @@ export async function sendOutcome(
   const links: PageLink[] = [];
   let approvalId: string | undefined;
   if (needsAdministrator(outcome.kind)) {
-    const email = (who.email ?? session.login_hint ?? "").toLowerCase();
+    const email = singleAddress((who.email ?? session.login_hint ?? "").trim().toLowerCase());
     const tenant = who.tenant ?? (email.includes("@") ? email.split("@")[1] : undefined) ?? "";
     const fired = await ctx.db.transaction().execute(async (trx) => {
       const { approval, fired } = await recordPendingApproval(trx, {
