@@ -36,7 +36,7 @@ export async function authorize(
 ): Promise<AdminCaller> {
   const wanted = permission.anyOf.join(" or ");
   if (caller.kind === "application") {
-    if (permission.anyOf.some((p) => caller.roles.has(p))) return caller;
+    if (permits(caller, [], permission)) return caller;
     throw insufficientScope(
       `This request needs the application permission ${wanted} on Assent Admin API (the token's roles claim has ${[...caller.roles].join(", ") || "none"}). Grant it to the application's service principal, then get a new token.`,
       permission.anyOf,
@@ -50,13 +50,33 @@ export async function authorize(
       { required: permission.anyOf, granted: [...caller.scopes] },
     );
   const held = await rolesOfUser(db, caller.tenantId, caller.userId);
-  if (permission.directoryRoles === "checked_by_route") return { ...caller, directoryRoles: held };
-  if (!permission.directoryRoles.some((role) => held.includes(role)))
+  if (!permits(caller, held, permission)) {
+    // Only a list of roles can refuse ("checked_by_route" always permits here).
+    const required =
+      permission.directoryRoles === "checked_by_route" ? [] : permission.directoryRoles;
     throw new ApiError(
       403,
       "authorization.role_required",
-      `This request needs one of the directory roles ${permission.directoryRoles.map(directoryRoleName).join(", ")}; the signed-in user holds ${held.map(directoryRoleName).join(", ") || "none"}. An administrator can assign a role.`,
-      { requiredRoles: permission.directoryRoles, roles: held },
+      `This request needs one of the directory roles ${required.map(directoryRoleName).join(", ")}; the signed-in user holds ${held.map(directoryRoleName).join(", ") || "none"}. An administrator can assign a role.`,
+      { requiredRoles: required, roles: held },
     );
+  }
   return { ...caller, directoryRoles: held };
+}
+
+/**
+ * The rule `authorize` applies, as a yes or no for a caller whose current directory roles are
+ * `held` (ignored for applications): what `GET /api/v1/me` reports as capabilities.
+ */
+export function permits(
+  caller: AdminCaller,
+  held: readonly DirectoryRole[],
+  permission: RoutePermission,
+): boolean {
+  if (caller.kind === "application") return permission.anyOf.some((p) => caller.roles.has(p));
+  if (!permission.anyOf.some((p) => caller.scopes.has(p))) return false;
+  return (
+    permission.directoryRoles === "checked_by_route" ||
+    permission.directoryRoles.some((role) => held.includes(role))
+  );
 }

@@ -2,14 +2,8 @@ import { z } from "zod";
 import { isConsentAdministrator } from "../../consent/index.ts";
 import { getAdminConsentRequestPolicy } from "../../consent-requests/index.ts";
 import { resolveViewer } from "../../consent-requests/viewer.ts";
-import {
-  type DirectoryRole,
-  directoryRoleName,
-  getTenant,
-  getUser,
-} from "../../directory/index.ts";
-import type { RoutePermission } from "../authorize.ts";
-import type { AdminCaller } from "../caller.ts";
+import { directoryRoleName, getTenant, getUser } from "../../directory/index.ts";
+import { permits, type RoutePermission } from "../authorize.ts";
 import { type AdminRoute, defineRoute } from "../route.ts";
 import { PERMISSIONS } from "./admin-common.ts";
 import { READ_LOGS } from "./audit-logs.ts";
@@ -52,20 +46,6 @@ export const CAPABILITIES = [
   "consentRequests.approve",
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
-
-/** What `authorize` lets through, for a caller whose current roles are `held`. */
-function allows(
-  caller: AdminCaller,
-  held: readonly DirectoryRole[],
-  permission: RoutePermission,
-): boolean {
-  if (caller.kind === "application") return permission.anyOf.some((p) => caller.roles.has(p));
-  if (!permission.anyOf.some((p) => caller.scopes.has(p))) return false;
-  return (
-    permission.directoryRoles === "checked_by_route" ||
-    permission.directoryRoles.some((role) => held.includes(role))
-  );
-}
 
 const meSchema = z
   .object({
@@ -135,15 +115,15 @@ export const getMeRoute = defineRoute({
     const held = caller.kind === "delegated" ? caller.directoryRoles : [];
     const granted = new Set<Capability>(
       (Object.entries(ROUTE_CAPABILITIES) as Array<[Capability, RoutePermission]>)
-        .filter(([, permission]) => allows(caller, held, permission))
+        .filter(([, permission]) => permits(caller, held, permission))
         .map(([name]) => name),
     );
     // Reading requests: reviewers, and whoever may read the workflow's policy (administrators
     // and Global Reader; the service lets any role holder read them, but a Reports Reader's
     // portal is the logs).
     const decides =
-      allows(caller, held, approveConsentRequestRoute.permission) && viewer.isReviewer;
-    if (decides || allows(caller, held, getPolicyRoute.permission))
+      permits(caller, held, approveConsentRequestRoute.permission) && viewer.isReviewer;
+    if (decides || permits(caller, held, getPolicyRoute.permission))
       granted.add("consentRequests.read");
     if (decides) granted.add("consentRequests.decide");
     if (decides && (caller.kind === "application" || isConsentAdministrator(held)))
