@@ -55,7 +55,7 @@ export {
 } from "./schemas.ts";
 export type { SignInEvent, SignInEventType, SignInStatus } from "./sign-in-event.ts";
 export { getSignIn, listSignIns, signInLog, signInView } from "./sign-in-log.ts";
-export type { SignInFilter } from "./sign-in-queries.ts";
+export { type SignInFilter, selectTopSignInApplications } from "./sign-in-queries.ts";
 export {
   createSignInRecorder,
   type SignInRecorder,

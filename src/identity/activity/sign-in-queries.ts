@@ -166,3 +166,38 @@ export async function deleteExpiredSignIns(
          where s.tenant_id = e.tenant_id), ${defaultRetentionDays}::int))`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
+
+/**
+ * The applications with the most sign-ins since `from`, with how many failed: one grouped scan
+ * of the tenant's (tenant_id, created_at) index range, which partition pruning bounds to the
+ * window (the portal's overview).
+ */
+export async function selectTopSignInApplications(
+  db: Kysely<IdentityDB>,
+  tenantId: string,
+  from: Date,
+  top: number,
+): Promise<
+  Array<{
+    app_id: string | null;
+    app_display_name: string | null;
+    sign_ins: string;
+    failures: string;
+  }>
+> {
+  return db
+    .selectFrom("identity.sign_in_events")
+    .select([
+      "app_id",
+      sql<string | null>`max(app_display_name)`.as("app_display_name"),
+      sql<string>`count(*)`.as("sign_ins"),
+      sql<string>`count(*) filter (where status = 'failure')`.as("failures"),
+    ])
+    .where("tenant_id", "=", tenantId)
+    .where("created_at", ">=", from)
+    .groupBy("app_id")
+    .orderBy(sql`count(*)`, "desc")
+    .orderBy("app_id")
+    .limit(top)
+    .execute();
+}

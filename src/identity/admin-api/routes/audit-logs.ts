@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import { z } from "zod";
 import { ApiError } from "../../../platform/http/errors.ts";
 import {
@@ -13,6 +13,7 @@ import {
   type LogSource,
   listPage,
   pageSchema,
+  selectTopSignInApplications,
   signInLog,
   signInSchema,
 } from "../../activity/index.ts";
@@ -208,21 +209,12 @@ export const topSignInApplicationsRoute = defineRoute({
   response: z.object({ from: z.iso.datetime({ offset: true }), value: z.array(topAppSchema) }),
   async handler(ctx) {
     const from = new Date(Date.now() - ctx.query.days * 24 * 60 * 60 * 1000);
-    const rows = await ctx.deps.database.db
-      .selectFrom("identity.sign_in_events")
-      .select([
-        "app_id",
-        sql<string | null>`max(app_display_name)`.as("app_display_name"),
-        sql<string>`count(*)`.as("sign_ins"),
-        sql<string>`count(*) filter (where status = 'failure')`.as("failures"),
-      ])
-      .where("tenant_id", "=", ctx.caller.tenantId)
-      .where("created_at", ">=", from)
-      .groupBy("app_id")
-      .orderBy(sql`count(*)`, "desc")
-      .orderBy("app_id")
-      .limit(ctx.query.top)
-      .execute();
+    const rows = await selectTopSignInApplications(
+      ctx.deps.database.db,
+      ctx.caller.tenantId,
+      from,
+      ctx.query.top,
+    );
     return {
       from: from.toISOString(),
       value: rows.map((r) => ({
