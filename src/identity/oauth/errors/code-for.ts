@@ -1,5 +1,6 @@
 import type { KoaContextWithOIDC } from "oidc-provider";
 import { classifyError } from "./classify.ts";
+import { isBlockedAppError } from "./entra-error.ts";
 
 /** The error being written for this request, as oidc-provider last reported it. */
 export function reportedError(ctx: KoaContextWithOIDC): unknown {
@@ -17,12 +18,9 @@ export function codeFor(ctx: KoaContextWithOIDC, error: string, description?: st
 
 /**
  * Whether the error being written is AADSTS7000112 for an app the organisation blocked (a
- * reviewer chose "Block"), not one an administrator merely disabled: the grant check words
- * the two apart ("… is blocked in this tenant."), and the user gets the blocked-app page.
+ * reviewer chose "Block"), not one an administrator merely disabled (`blockedAppError`): the
+ * user gets the blocked-app page.
  */
 export function isBlockedApp(ctx: KoaContextWithOIDC, code: number): boolean {
-  if (code !== 7000112) return false;
-  const thrown = reportedError(ctx) as { error_description?: unknown } | undefined;
-  const description = thrown?.error_description;
-  return typeof description === "string" && / is blocked in this tenant\.?$/.test(description);
+  return code === 7000112 && isBlockedAppError(reportedError(ctx));
 }

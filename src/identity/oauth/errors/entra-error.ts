@@ -42,3 +42,22 @@ export function codeInDescription(description: unknown): number | undefined {
   const match = /^AST(\d{4,8}): /.exec(description);
   return match ? Number(match[1]) : undefined;
 }
+
+const BLOCKED_APP = Symbol("blockedApp");
+
+/**
+ * AADSTS7000112 for an app the organisation blocked (a reviewer chose "Block"), told apart from
+ * one an administrator merely disabled: the user gets the blocked-app page (decorate.ts).
+ */
+export function blockedAppError(message: string): errors.OIDCProviderError {
+  const error = entraError(7000112, message);
+  (error as { [BLOCKED_APP]?: true })[BLOCKED_APP] = true;
+  return error;
+}
+
+/** Whether the error is `blockedAppError`'s. */
+export function isBlockedAppError(error: unknown): boolean {
+  return Boolean(
+    error && typeof error === "object" && (error as { [BLOCKED_APP]?: true })[BLOCKED_APP],
+  );
+}

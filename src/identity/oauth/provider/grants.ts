@@ -1,7 +1,7 @@
 import type { GrantInstance, KoaContextWithOIDC } from "oidc-provider";
 import { MAIL_RESOURCE, resourceIdentifierUri } from "../../apps/index.ts";
 import { evaluateConsent } from "../../consent/index.ts";
-import { entraError } from "../errors/entra-error.ts";
+import { blockedAppError, entraError } from "../errors/entra-error.ts";
 import { requestContextOf } from "../errors/request-context.ts";
 import { consentInputCache } from "./consent-cache.ts";
 import type { TenantRuntime } from "./runtime.ts";
@@ -59,10 +59,9 @@ export function grantLoader(rt: TenantRuntime) {
     const { decision } = evaluation;
     const name = `"${application.displayName}" (${application.appId})`;
     if (decision.kind === "app_disabled")
-      throw entraError(
-        7000112,
-        `The application ${name} is ${decision.reason === "blocked" ? "blocked" : "disabled"} in this tenant.`,
-      );
+      throw decision.reason === "blocked"
+        ? blockedAppError(`The application ${name} is blocked in this tenant.`)
+        : entraError(7000112, `The application ${name} is disabled in this tenant.`);
     if (decision.kind === "not_assigned")
       throw entraError(
         50105,
