@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `assent` command. TypeScript sources run through tsx's loader, so there is no build step.
 import { register } from "tsx/esm/api";
+import { SEMI_SPACE_FLAG } from "./node-flags.js";
 
 // `assent start` and `assent serve` run the servers with V8's young generation capped at 16 MB
 // per semi-space. Left alone, V8 grows it to 64 MB per semi-space under load: 75-100 MB more
@@ -8,7 +9,6 @@ import { register } from "tsx/esm/api";
 // be set when Node starts, so the process re-executes itself with the flag (same PID, same stdio
 // and environment), unless a size was chosen already in NODE_OPTIONS or on node's command line,
 // which wins.
-const SEMI_SPACE_FLAG = "--max-semi-space-size=16";
 const command = process.argv.slice(2).find((arg) => !arg.startsWith("-"));
 const sizeChosen = /semi-space-size/.test(
   `${process.execArgv.join(" ")} ${process.env.NODE_OPTIONS ?? ""}`,

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { SEMI_SPACE_FLAG } from "../../bin/node-flags.js";
 
 /**
  * A system under test in its own process. The script prints one line `READY <json>` when it
@@ -19,9 +20,6 @@ export interface ServerProcess<D> {
   stop: () => Promise<void>;
 }
 
-/** The V8 flag `assent start` and `assent serve` add (bin/assent.js SEMI_SPACE_FLAG). */
-export const ASSENT_NODE_FLAG = "--max-semi-space-size=16";
-
 export async function startServer<D>(
   script: string,
   env: Record<string, string>,
@@ -30,7 +28,7 @@ export async function startServer<D>(
 ): Promise<ServerProcess<D>> {
   // Assent's servers run as `assent start` / `assent serve` run them (bin/assent.js): with
   // V8's young generation capped at 16 MB per semi-space. The peers run with Node's defaults.
-  const deployed = script.startsWith("assent") ? [ASSENT_NODE_FLAG] : [];
+  const deployed = script.startsWith("assent") ? [SEMI_SPACE_FLAG] : [];
   const child: ChildProcess = spawn(
     process.execPath,
     [
