@@ -216,7 +216,8 @@ describe("the admin portal: enterprise applications and sign-in logs", () => {
     expect(stored.value).toHaveLength(1);
     expect(stored.value[0]?.requestId).toBe(answered);
     expect(text).toContain(`Request id${answered}`);
-    expect(text).toContain("AADSTS50126");
+    expect(text).toContain("AST50126");
+    expect(text).not.toContain("AADSTS");
     expect(text).toContain("Invalid user name or password.");
     expect(text).toContain(`Timestamp (UTC)${stored.value[0]?.createdDateTime}`);
     expect(text).toContain("IP address127.0.0.1");

@@ -529,7 +529,7 @@ describe.each(STACK_DATABASES)("the admin approval scenario in a browser on %s",
     );
     expect(panel).toContain(`Request id ${meganDetails["Provider request id"]}`);
     expect(panel).toContain("Status Interrupted");
-    expect(panel).toContain("AADSTS90095");
+    expect(panel).toContain("AST90095");
     await shot(admin, "portal-sign-in-log-megan-interrupted");
 
     // Megan's "Approval required" itself: its details find the interrupted sign-in it logged.
@@ -543,7 +543,7 @@ describe.each(STACK_DATABASES)("the admin approval scenario in a browser on %s",
     );
     expect(panel).toContain(`Correlation id ${approval["Correlation Id"]}`);
     expect(panel).toContain("Status Interrupted");
-    expect(panel).toContain("AADSTS90095");
+    expect(panel).toContain("AST90095");
 
     // Nestor's error page: Error Code, Request Id, Correlation Id, Timestamp.
     const details = await troubleshootingOf(nestorPage);
@@ -553,7 +553,7 @@ describe.each(STACK_DATABASES)("the admin approval scenario in a browser on %s",
     expect(panel).toContain(`Request id ${details["Request Id"]}`);
     expect(panel).toContain(`Correlation id ${details["Correlation Id"]}`);
     expect(panel).toContain("Status Failure");
-    expect(panel).toContain("AADSTS50105");
+    expect(panel).toContain("AST50105");
     await shot(admin, "portal-sign-in-log-found");
     await screenshot(admin, "scenario-sign-in-logs");
   }, 180_000);

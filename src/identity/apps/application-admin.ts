@@ -48,12 +48,14 @@ function acceptUrl(value: string | null | undefined, field: string, httpsOnly: b
   const url = value?.trim() ?? "";
   if (url === "") return null;
   const schemes = httpsOnly ? ["https:"] : ["https:", "http:"];
-  if (url.length > MAX_URL_LENGTH || !URL.canParse(url) || !schemes.includes(new URL(url).protocol))
-    throw new ApiError(
-      400,
-      "application.invalid_url",
-      `${field} must be an absolute ${httpsOnly ? "https" : "http or https"} URL of at most ${MAX_URL_LENGTH} characters.`,
-    );
+  if (
+    url.length > MAX_URL_LENGTH ||
+    !URL.canParse(url) ||
+    !schemes.includes(new URL(url).protocol)
+  ) {
+    const message = `${field} must be an absolute ${httpsOnly ? "https" : "http or https"} URL of at most ${MAX_URL_LENGTH} characters.`;
+    throw new ApiError(400, "application.invalid_url", message, [{ path: field, message }]);
+  }
   return url;
 }
 

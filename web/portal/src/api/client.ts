@@ -1,15 +1,59 @@
 import { useCallback, useEffect, useState } from "react";
 import { type Session, startSignIn } from "../auth/session.ts";
 
-/** An admin API error in the API's own words (`{ error: { code, message }, request_id }`). */
+/** One field's problem, as a validation error's `details` lists it (`path` is the body's key). */
+export interface FieldDetail {
+  path: string;
+  message: string;
+}
+
+/**
+ * An admin API error in the API's own words (`{ error: { code, message, details }, request_id }`).
+ * `details` keeps the per-field problems of a validation error (`request.invalid`), so a form can
+ * show each one under its field (see `formErrors`).
+ */
 export class PortalApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details: readonly FieldDetail[] = [],
   ) {
     super(message);
   }
+}
+
+interface ErrorBody {
+  error?: { code?: string; message?: string; details?: unknown };
+}
+
+/** The error body's per-field details; other shapes of `details` are not about fields. */
+function fieldDetails(details: unknown): FieldDetail[] {
+  if (!Array.isArray(details)) return [];
+  return details.flatMap((d: unknown) => {
+    const { path, message } = (d ?? {}) as { path?: unknown; message?: unknown };
+    return typeof path === "string" && typeof message === "string" ? [{ path, message }] : [];
+  });
+}
+
+/** An error body that is not JSON (a proxy's HTML page) carries no code. */
+function parseOrNothing(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The API's error envelope as a PortalApiError (a bare status when the body is not one). */
+function errorFrom(status: number, body: unknown): PortalApiError {
+  const error = (body as ErrorBody | undefined)?.error;
+  return new PortalApiError(
+    status,
+    error?.code ?? "http.error",
+    error?.message ?? `The server answered ${status}.`,
+    fieldDetails(error?.details),
+  );
 }
 
 export interface Page<T> {
@@ -44,16 +88,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     throw new PortalApiError(401, "portal.signing_in", "Your sign-in expired; signing in again.");
   }
   const text = await response.text();
-  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!response.ok) {
-    const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-    throw new PortalApiError(
-      response.status,
-      error?.code ?? "http.error",
-      error?.message ?? `The server answered ${response.status}.`,
-    );
-  }
-  return parsed as T;
+  if (!response.ok) throw errorFrom(response.status, parseOrNothing(text));
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 export interface Loaded<T> {
@@ -105,16 +141,7 @@ export async function download(path: string, fileName: string): Promise<void> {
   const response = await fetch(path, {
     headers: { authorization: `Bearer ${session.accessToken}` },
   });
-  if (!response.ok) {
-    const parsed = (await response.json().catch(() => undefined)) as
-      | { error?: { code?: string; message?: string } }
-      | undefined;
-    throw new PortalApiError(
-      response.status,
-      parsed?.error?.code ?? "http.error",
-      parsed?.error?.message ?? `The server answered ${response.status}.`,
-    );
-  }
+  if (!response.ok) throw errorFrom(response.status, await response.json().catch(() => undefined));
   const url = URL.createObjectURL(await response.blob());
   const a = document.createElement("a");
   a.href = url;

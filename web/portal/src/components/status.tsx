@@ -10,14 +10,59 @@ export function Loading(props: { what: string }) {
   );
 }
 
-/** An API error in words, next to what caused it. */
+/**
+ * An API error in words, next to what caused it; a validation error's per-field details that
+ * no field of the form shows are listed under it, each with the key it concerns.
+ */
 export function ErrorText(props: { error: PortalApiError | undefined; id?: string }) {
   if (!props.error) return null;
+  const { message, details } = props.error;
+  if (details.length === 0)
+    return (
+      <p className="error" role="alert" id={props.id}>
+        {message}
+      </p>
+    );
+  return (
+    <div className="error" role="alert" id={props.id}>
+      <p>{message}</p>
+      <ul>
+        {details.map((d, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: details may repeat a path and message
+          <li key={i}>
+            {d.path ? <code>{d.path}</code> : null}
+            {d.path ? ": " : null}
+            {d.message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** One field's problem, under the field; the field names it in aria-describedby (`describe`). */
+export function FieldError(props: { id: string; message: string | undefined }) {
+  if (!props.message) return null;
   return (
     <p className="error" role="alert" id={props.id}>
-      {props.error.message}
+      {props.message}
     </p>
   );
+}
+
+/**
+ * The attributes that tie a field to its error (when it has one) and to its hints.
+ *
+ * @example
+ * <input {...describe(errors.at("url"), `${id}-url-error`)} />
+ */
+export function describe(
+  message: string | undefined,
+  errorId: string,
+  ...hintIds: string[]
+): { "aria-invalid": true | undefined; "aria-describedby": string | undefined } {
+  const ids = [message ? errorId : "", ...hintIds].filter(Boolean).join(" ");
+  return { "aria-invalid": message ? true : undefined, "aria-describedby": ids || undefined };
 }
 
 export function Empty(props: { children: ReactNode }) {

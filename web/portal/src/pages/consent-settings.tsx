@@ -1,17 +1,12 @@
 import { useEffect, useId, useState } from "react";
-import { api, asApiError, type Page, type PortalApiError, useApi } from "../api/client.ts";
-import {
-  type AdminConsentPolicy,
-  DIRECTORY_ROLES,
-  type Group,
-  type Reviewer,
-  type User,
-  type UserConsent,
-} from "../api/types.ts";
+import { api, asApiError, type PortalApiError, useApi } from "../api/client.ts";
+import { formErrors } from "../api/form-errors.ts";
+import type { AdminConsentPolicy, UserConsent } from "../api/types.ts";
 import { useCan, useReadOnlyNote } from "../auth/capabilities.ts";
 import { Dialog } from "../components/dialog.tsx";
 import { EmailNotice } from "../components/email-notice.tsx";
-import { Empty, ErrorText, Loading } from "../components/status.tsx";
+import { describe, Empty, ErrorText, FieldError, Loading } from "../components/status.tsx";
+import { ReviewerPicker } from "./consent-reviewers.tsx";
 
 /** Enterprise applications > Consent and permissions: user consent and admin consent settings. */
 export function ConsentSettingsPage() {
@@ -120,42 +115,21 @@ function UserConsentSettings() {
 
 function AdminConsentSettings() {
   const policy = useApi<AdminConsentPolicy>("/api/v1/policies/adminConsentRequestPolicy");
-  const users = useApi<Page<User>>("/api/v1/users?top=100");
-  const groups = useApi<Page<Group>>("/api/v1/groups?top=100");
   const [draft, setDraft] = useState<AdminConsentPolicy>();
-  const [pick, setPick] = useState("");
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<PortalApiError>();
   const [saved, setSaved] = useState("");
-  const ids = { enabled: useId(), pick: useId(), notify: useId(), remind: useId(), days: useId() };
+  const ids = { enabled: useId(), notify: useId(), remind: useId(), days: useId() };
   const can = useCan();
   const readOnly = useReadOnlyNote();
   const writable = can("consentRequestPolicy.write");
   useEffect(() => {
     if (policy.data) setDraft(policy.data);
   }, [policy.data]);
-
-  const nameOf = (r: Reviewer) => {
-    if (r.type === "role") return `${DIRECTORY_ROLES[r.id] ?? r.id} (role)`;
-    if (r.type === "group")
-      return `${groups.data?.value.find((g) => g.id === r.id)?.displayName ?? r.id} (group)`;
-    const u = users.data?.value.find((x) => x.id === r.id);
-    return u ? `${u.displayName} (${u.userPrincipalName})` : r.id;
-  };
-  const options: Array<[string, string]> = [
-    ...(users.data?.value ?? []).map((u): [string, string] => [
-      `user:${u.id}`,
-      `User: ${u.displayName} (${u.userPrincipalName})`,
-    ]),
-    ...(groups.data?.value ?? []).map((g): [string, string] => [
-      `group:${g.id}`,
-      `Group: ${g.displayName}`,
-    ]),
-    ...Object.entries(DIRECTORY_ROLES).map(([key, name]): [string, string] => [
-      `role:${key}`,
-      `Role: ${name}`,
-    ]),
-  ];
+  const errors = formErrors(error, {
+    reviewers: { paths: ["reviewers"], codes: /reviewer|unknown_(user|group|role)/ },
+    requestDurationInDays: { paths: ["requestDurationInDays"], codes: /duration/ },
+  });
 
   const save = async () => {
     if (!draft) return;
@@ -170,13 +144,6 @@ function AdminConsentSettings() {
       setError(asApiError(e));
     }
     setSaving(false);
-  };
-  const addReviewer = () => {
-    if (!draft || !pick) return;
-    const [type, id] = pick.split(":") as [Reviewer["type"], string];
-    if (!draft.reviewers.some((r) => r.type === type && r.id === id))
-      setDraft({ ...draft, reviewers: [...draft.reviewers, { type, id }] });
-    setPick("");
   };
   return (
     <section aria-labelledby="admin-consent">
@@ -202,45 +169,12 @@ function AdminConsentSettings() {
               />
               Users can request admin consent to apps they are unable to consent to
             </label>
-            <fieldset>
-              <legend>Who can review admin consent requests</legend>
-              {draft.reviewers.length === 0 ? (
-                <p className="muted">No reviewers: Global Administrators review requests.</p>
-              ) : (
-                <ul className="plain">
-                  {draft.reviewers.map((r) => (
-                    <li key={`${r.type}:${r.id}`}>
-                      {nameOf(r)}{" "}
-                      <button
-                        type="button"
-                        className="link"
-                        aria-label={`Remove reviewer ${nameOf(r)}`}
-                        onClick={() =>
-                          setDraft({ ...draft, reviewers: draft.reviewers.filter((x) => x !== r) })
-                        }
-                      >
-                        Remove
-                      </button>
-                    </li>
-                  ))}
-                </ul>
-              )}
-              <label htmlFor={ids.pick}>Add a user, group or role</label>
-              <div className="row">
-                <select id={ids.pick} value={pick} onChange={(e) => setPick(e.target.value)}>
-                  <option value="">Choose…</option>
-                  {options.map(([value, label]) => (
-                    <option key={value} value={value}>
-                      {label}
-                    </option>
-                  ))}
-                </select>
-                <button type="button" onClick={addReviewer} disabled={!pick}>
-                  Add reviewer
-                </button>
-              </div>
-              <ErrorText error={users.error ?? groups.error} />
-            </fieldset>
+            <ReviewerPicker
+              reviewers={draft.reviewers}
+              onChange={(reviewers) => setDraft({ ...draft, reviewers })}
+              disabled={!writable}
+              error={errors.at("reviewers")}
+            />
             <label className="check" htmlFor={ids.notify}>
               <input
                 id={ids.notify}
@@ -266,12 +200,14 @@ function AdminConsentSettings() {
               min={1}
               max={30}
               value={draft.requestDurationInDays}
+              {...describe(errors.at("requestDurationInDays"), `${ids.days}-error`)}
               onChange={(e) =>
                 setDraft({ ...draft, requestDurationInDays: Number(e.target.value) })
               }
             />
+            <FieldError id={`${ids.days}-error`} message={errors.at("requestDurationInDays")} />
           </fieldset>
-          <ErrorText error={error} />
+          <ErrorText error={errors.general} />
           {writable ? (
             <div className="actions">
               <button type="submit" className="primary" disabled={saving}>

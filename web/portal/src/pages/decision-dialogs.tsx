@@ -1,8 +1,9 @@
-import { useEffect, useId, useState } from "react";
-import { api, asApiError, type Page, type PortalApiError, useApi } from "../api/client.ts";
-import type { Audience, ConsentRequestDetail, Group, User } from "../api/types.ts";
+import { useId, useState } from "react";
+import { api, asApiError, type PortalApiError } from "../api/client.ts";
+import type { Audience, ConsentRequestDetail } from "../api/types.ts";
 import { Dialog } from "../components/dialog.tsx";
-import { ErrorText, Loading } from "../components/status.tsx";
+import { DirectorySearch } from "../components/directory-search.tsx";
+import { ErrorText } from "../components/status.tsx";
 
 /**
  * Approve: a subset of the requested permissions, for everyone, some groups or some users, and
@@ -20,26 +21,10 @@ export function ApproveDialog(props: {
   const [ids, setIds] = useState<Set<string>>(new Set());
   // Names of the chosen groups or users, so a choice stays listed when a search hides it.
   const [names, setNames] = useState<Map<string, string>>(new Map());
-  const [search, setSearch] = useState("");
-  const [query, setQuery] = useState("");
-  // Searches the API as the reviewer types (a short pause first): the tenant may have far
-  // more groups and users than one page.
-  useEffect(() => {
-    const timer = setTimeout(() => setQuery(search.trim()), 250);
-    return () => clearTimeout(timer);
-  }, [search]);
-  const searchParam = query ? `&search=${encodeURIComponent(query)}` : "";
   const [until, setUntil] = useState("");
   const [error, setError] = useState<PortalApiError>();
   const [submitting, setSubmitting] = useState(false);
-  const groups = useApi<Page<Group>>(
-    audience === "groups" ? `/api/v1/groups?top=100${searchParam}` : undefined,
-  );
-  const users = useApi<Page<User>>(
-    audience === "users" ? `/api/v1/users?top=100${searchParam}` : undefined,
-  );
   const untilId = useId();
-  const searchId = useId();
 
   const toggle = (set: Set<string>, value: string, update: (s: Set<string>) => void) => {
     const next = new Set(set);
@@ -71,7 +56,6 @@ export function ApproveDialog(props: {
     }
   };
 
-  const picker = audience === "groups" ? groups : audience === "users" ? users : undefined;
   return (
     <Dialog
       title={`Approve ${request.app.displayName}`}
@@ -117,61 +101,57 @@ export function ApproveDialog(props: {
                 setAudience(value);
                 setIds(new Set());
                 setNames(new Map());
-                setSearch("");
-                setQuery("");
               }}
             />
             {label}
           </label>
         ))}
       </fieldset>
-      {picker ? (
+      {audience === "everyone" ? null : (
         <fieldset>
           <legend>{audience === "groups" ? "Groups" : "Users"}</legend>
-          <label htmlFor={searchId}>
-            Search {audience === "groups" ? "groups by name" : "users by name"}
-          </label>
-          <input
-            id={searchId}
-            type="search"
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
-          />
-          <ErrorText error={picker.error} />
-          {picker.loading ? <Loading what={audience} /> : null}
-          {[...names]
-            .filter(([id]) => !(picker.data?.value ?? []).some((item) => item.id === id))
-            .map(([id, label]) => (
-              <label key={id} className="check">
-                <input
-                  type="checkbox"
-                  checked={ids.has(id)}
-                  onChange={() => toggle(ids, id, setIds)}
-                />
-                {label}
-              </label>
-            ))}
-          {!picker.loading && picker.data?.value.length === 0 ? (
-            <p className="muted">Nothing matches “{query}”.</p>
-          ) : null}
-          {(picker.data?.value ?? []).map((item) => (
-            <label key={item.id} className="check">
-              <input
-                type="checkbox"
-                checked={ids.has(item.id)}
-                onChange={() => {
-                  toggle(ids, item.id, setIds);
-                  setNames(new Map(names).set(item.id, item.displayName));
-                }}
-              />
-              {item.displayName}
-              {"userPrincipalName" in item ? (
-                <span className="muted small"> ({item.userPrincipalName})</span>
-              ) : null}
-            </label>
-          ))}
+          {/* Searches the API as the reviewer types: the tenant may have far more groups and
+              users than one page. A new audience starts a new search (key). */}
+          <DirectorySearch
+            key={audience}
+            kinds={[audience]}
+            label={`Search ${audience === "groups" ? "groups by name" : "users by name"}`}
+          >
+            {(found) => (
+              <>
+                {[...names]
+                  .filter(([id]) => !found.some((item) => item.id === id))
+                  .map(([id, label]) => (
+                    <label key={id} className="check">
+                      <input
+                        type="checkbox"
+                        checked={ids.has(id)}
+                        onChange={() => toggle(ids, id, setIds)}
+                      />
+                      {label}
+                    </label>
+                  ))}
+                {found.map((item) => (
+                  <label key={item.id} className="check">
+                    <input
+                      type="checkbox"
+                      checked={ids.has(item.id)}
+                      onChange={() => {
+                        toggle(ids, item.id, setIds);
+                        setNames(new Map(names).set(item.id, item.displayName));
+                      }}
+                    />
+                    {item.displayName}
+                    {item.kind === "user" ? (
+                      <span className="muted small"> ({item.userPrincipalName})</span>
+                    ) : null}
+                  </label>
+                ))}
+              </>
+            )}
+          </DirectorySearch>
         </fieldset>
-      ) : null}
+      )}
       <label htmlFor={untilId}>End date (optional)</label>
       <input id={untilId} type="date" value={until} onChange={(e) => setUntil(e.target.value)} />
       <ErrorText error={error} />

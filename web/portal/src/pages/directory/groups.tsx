@@ -1,12 +1,12 @@
 import { type FormEvent, useId, useState } from "react";
 import { api, asApiError, type PortalApiError } from "../../api/client.ts";
+import { formErrors } from "../../api/form-errors.ts";
 import { usePaged } from "../../api/paged.ts";
 import { useCan } from "../../auth/capabilities.ts";
 import { Dialog } from "../../components/dialog.tsx";
 import { Link } from "../../components/link.tsx";
-import { Empty, ErrorText, Loading, When } from "../../components/status.tsx";
+import { describe, Empty, ErrorText, FieldError, Loading, When } from "../../components/status.tsx";
 import { navigate } from "../../router.ts";
-import { fieldOf } from "./field-error.ts";
 import type { DirectoryGroup } from "./types.ts";
 import "./pages.css";
 
@@ -104,7 +104,10 @@ function NewGroupDialog(props: { onClose(): void; onCreated(group: DirectoryGrou
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<PortalApiError>();
   const id = useId();
-  const onName = fieldOf(error, { name: /name/ }) === "name";
+  const errors = formErrors(error, {
+    displayName: { paths: ["displayName"], codes: /name/ },
+    description: { paths: ["description"], codes: /description/ },
+  });
   const submit = async () => {
     setBusy(true);
     setError(undefined);
@@ -136,19 +139,20 @@ function NewGroupDialog(props: { onClose(): void; onCreated(group: DirectoryGrou
         required
         maxLength={256}
         value={draft.displayName}
-        aria-invalid={onName || undefined}
-        aria-describedby={onName ? `${id}-error` : undefined}
+        {...describe(errors.at("displayName"), `${id}-name-error`)}
         onChange={(e) => setDraft({ ...draft, displayName: e.target.value })}
       />
-      {onName ? <ErrorText error={error} id={`${id}-error`} /> : null}
+      <FieldError id={`${id}-name-error`} message={errors.at("displayName")} />
       <label htmlFor={`${id}-description`}>Description (optional)</label>
       <textarea
         id={`${id}-description`}
         maxLength={1024}
         value={draft.description}
+        {...describe(errors.at("description"), `${id}-description-error`)}
         onChange={(e) => setDraft({ ...draft, description: e.target.value })}
       />
-      {onName ? null : <ErrorText error={error} />}
+      <FieldError id={`${id}-description-error`} message={errors.at("description")} />
+      <ErrorText error={errors.general} />
     </Dialog>
   );
 }

@@ -1,13 +1,13 @@
 import { type FormEvent, useId, useState } from "react";
 import { api, asApiError, type PortalApiError, useApi } from "../../api/client.ts";
+import { formErrors } from "../../api/form-errors.ts";
 import { usePaged } from "../../api/paged.ts";
 import { useCan } from "../../auth/capabilities.ts";
 import { Dialog } from "../../components/dialog.tsx";
 import { Link } from "../../components/link.tsx";
-import { Empty, ErrorText, Loading } from "../../components/status.tsx";
+import { describe, Empty, ErrorText, FieldError, Loading } from "../../components/status.tsx";
 import { navigate } from "../../router.ts";
 import { EnabledBadge } from "./enabled-badge.tsx";
-import { fieldOf } from "./field-error.ts";
 import type { DirectoryUser, VerifiedDomain } from "./types.ts";
 import "./pages.css";
 
@@ -104,9 +104,9 @@ export function UsersPage(props: { base: string; search: string }) {
 }
 
 const USER_FIELDS = {
-  upn: /upn|domain|user_?principal/i,
-  password: /password/i,
-  displayName: /name/i,
+  upn: { paths: ["userPrincipalName"], codes: /upn|domain|user_?principal/i },
+  password: { paths: ["password"], codes: /password/i },
+  displayName: { paths: ["displayName"], codes: /name/i },
 };
 
 /**
@@ -122,7 +122,7 @@ function NewUserDialog(props: { onClose(): void; onCreated(user: DirectoryUser):
   const id = useId();
   const domain = draft.domain || verified[0]?.domain || "";
   const upn = verified.length > 0 ? `${draft.name.trim()}@${domain}` : draft.name.trim();
-  const field = fieldOf(error, USER_FIELDS);
+  const errors = formErrors(error, USER_FIELDS);
   const submit = async () => {
     setBusy(true);
     setError(undefined);
@@ -140,13 +140,10 @@ function NewUserDialog(props: { onClose(): void; onCreated(user: DirectoryUser):
   };
   const set = (key: keyof typeof draft) => (e: { target: { value: string } }) =>
     setDraft({ ...draft, [key]: e.target.value });
-  const described = (f: typeof field, hint?: string) => ({
-    "aria-invalid": field === f ? true : undefined,
-    "aria-describedby":
-      [field === f ? `${id}-error` : "", hint ?? ""].join(" ").trim() || undefined,
-  });
-  const here = (f: typeof field) =>
-    field === f ? <ErrorText error={error} id={`${id}-error`} /> : null;
+  type Field = keyof typeof USER_FIELDS;
+  const described = (f: Field, hint?: string) =>
+    describe(errors.at(f), `${id}-${f}-error`, ...(hint ? [hint] : []));
+  const here = (f: Field) => <FieldError id={`${id}-${f}-error`} message={errors.at(f)} />;
   return (
     <Dialog
       title="New user"
@@ -234,7 +231,7 @@ function NewUserDialog(props: { onClose(): void; onCreated(user: DirectoryUser):
         Give it to the user in person: it is stored as a hash and never shown again.
       </p>
       {here("password")}
-      {field === undefined ? <ErrorText error={error ?? domains.error} /> : null}
+      <ErrorText error={errors.general ?? domains.error} />
     </Dialog>
   );
 }

@@ -22,7 +22,7 @@ export function SignInDetails(props: { event: SignIn; onClose(): void }) {
     ["Date", <When key="at" at={e.createdDateTime} />],
     ["Timestamp (UTC)", e.createdDateTime],
     ["Status", signInStatusLabel(e.status)],
-    ["Error code", e.errorCode === 0 ? "0" : `AADSTS${e.errorCode}`],
+    ["Error code", e.errorCode === 0 ? "0" : `AST${e.errorCode}`],
     ["Failure reason", e.failureReason ?? "—"],
     ["User", e.userPrincipalName ?? e.userId ?? "—"],
     ["Application", e.appDisplayName ? `${e.appDisplayName} (${e.appId})` : (e.appId ?? "—")],

@@ -50,8 +50,10 @@ export function SignInLogsPage(props: {
   const id = useId();
   const apply = (e: FormEvent) => {
     e.preventDefault();
+    // A code copied from an error page ("AST50126: …") filters by its number.
+    const errorCode = (draft.errorCode ?? "").trim().replace(/^AST(\d+):?$/i, "$1");
     const next = filterQuery(
-      { ...draft, from: isoOf(draft.from ?? ""), to: isoOf(draft.to ?? "", true) },
+      { ...draft, errorCode, from: isoOf(draft.from ?? ""), to: isoOf(draft.to ?? "", true) },
       FILTERS.filter(shown),
     );
     setSelected(undefined);

@@ -6,12 +6,14 @@ import { Link } from "../../components/link.tsx";
 import { Empty, ErrorText, Loading, When } from "../../components/status.tsx";
 import { RegistrationExposed } from "./registration-exposed.tsx";
 import { RegistrationPermissions } from "./registration-permissions.tsx";
+import { RegistrationProperties } from "./registration-properties.tsx";
 import { RegistrationRoles } from "./registration-roles.tsx";
 import { RegistrationSecrets } from "./registration-secrets.tsx";
 import { type Application, AUDIENCES } from "./types.ts";
 
 const SECTIONS: Array<[string, string]> = [
   ["overview", "Overview"],
+  ["branding", "Branding & properties"],
   ["redirect-uris", "Redirect URIs"],
   ["secrets", "Certificates & secrets"],
   ["api-permissions", "API permissions"],
@@ -20,8 +22,9 @@ const SECTIONS: Array<[string, string]> = [
 ];
 
 /**
- * One app registration on one page, in Entra's order: Overview, Redirect URIs, Certificates &
- * secrets, API permissions, Expose an API, App roles (the list at the top jumps to each).
+ * One app registration on one page, in Entra's order: Overview, Branding & properties, Redirect
+ * URIs, Certificates & secrets, API permissions, Expose an API, App roles (the list at the top
+ * jumps to each).
  */
 export function AppRegistrationPage(props: { base: string; id: string }) {
   const { base, id } = props;
@@ -47,6 +50,7 @@ export function AppRegistrationPage(props: { base: string; id: string }) {
             </ul>
           </nav>
           <Overview app={a} />
+          <RegistrationProperties app={a} onSaved={app.reload} />
           <RedirectUris app={a} onChanged={app.reload} />
           <RegistrationSecrets app={a} />
           <RegistrationPermissions app={a} />

@@ -1,11 +1,11 @@
 import { type FormEvent, useId, useState } from "react";
 import { api, asApiError, type PortalApiError, useApi } from "../../api/client.ts";
+import { formErrors } from "../../api/form-errors.ts";
 import { useCan } from "../../auth/capabilities.ts";
 import { Dialog } from "../../components/dialog.tsx";
 import { Link } from "../../components/link.tsx";
-import { Empty, ErrorText, Loading, When } from "../../components/status.tsx";
+import { describe, Empty, ErrorText, FieldError, Loading, When } from "../../components/status.tsx";
 import { navigate } from "../../router.ts";
-import { fieldOf } from "../directory/field-error.ts";
 import { type Application, AUDIENCES, type SignInAudience } from "./types.ts";
 import "../directory/pages.css";
 
@@ -117,7 +117,12 @@ function NewRegistrationDialog(props: { onClose(): void; onCreated(app: Applicat
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<PortalApiError>();
   const id = useId();
-  const field = fieldOf(error, { redirectUri: /redirect_uri/, displayName: /name/ });
+  const errors = formErrors(error, {
+    redirectUri: { paths: ["redirectUris"], codes: /redirect_uri/ },
+    displayName: { paths: ["displayName"], codes: /name/ },
+    signInAudience: { paths: ["signInAudience"] },
+    isPublicClient: { paths: ["isPublicClient"] },
+  });
   const submit = async () => {
     setBusy(true);
     setError(undefined);
@@ -136,10 +141,6 @@ function NewRegistrationDialog(props: { onClose(): void; onCreated(app: Applicat
       setBusy(false);
     }
   };
-  const invalid = (f: typeof field) => ({
-    "aria-invalid": field === f || undefined,
-    "aria-describedby": field === f ? `${id}-error` : undefined,
-  });
   return (
     <Dialog
       title="Register an application"
@@ -156,9 +157,9 @@ function NewRegistrationDialog(props: { onClose(): void; onCreated(app: Applicat
         maxLength={256}
         value={draft.displayName}
         onChange={(e) => setDraft({ ...draft, displayName: e.target.value })}
-        {...invalid("displayName")}
+        {...describe(errors.at("displayName"), `${id}-name-error`)}
       />
-      {field === "displayName" ? <ErrorText error={error} id={`${id}-error`} /> : null}
+      <FieldError id={`${id}-name-error`} message={errors.at("displayName")} />
       <fieldset>
         <legend>Who can use this application</legend>
         {(Object.keys(AUDIENCES) as SignInAudience[]).map((a) => (
@@ -173,6 +174,7 @@ function NewRegistrationDialog(props: { onClose(): void; onCreated(app: Applicat
             {AUDIENCES[a]}
           </label>
         ))}
+        <FieldError id={`${id}-audience-error`} message={errors.at("signInAudience")} />
       </fieldset>
       <label htmlFor={`${id}-uri`}>Redirect URI (optional)</label>
       <input
@@ -182,9 +184,9 @@ function NewRegistrationDialog(props: { onClose(): void; onCreated(app: Applicat
         placeholder="https://app.example.com/callback"
         value={draft.redirectUri}
         onChange={(e) => setDraft({ ...draft, redirectUri: e.target.value })}
-        {...invalid("redirectUri")}
+        {...describe(errors.at("redirectUri"), `${id}-uri-error`)}
       />
-      {field === "redirectUri" ? <ErrorText error={error} id={`${id}-error`} /> : null}
+      <FieldError id={`${id}-uri-error`} message={errors.at("redirectUri")} />
       <label className="check">
         <input
           type="checkbox"
@@ -193,7 +195,8 @@ function NewRegistrationDialog(props: { onClose(): void; onCreated(app: Applicat
         />
         Public client (a single-page or native app: no secret, PKCE required)
       </label>
-      {field === undefined ? <ErrorText error={error} /> : null}
+      <FieldError id={`${id}-public-error`} message={errors.at("isPublicClient")} />
+      <ErrorText error={errors.general} />
     </Dialog>
   );
 }

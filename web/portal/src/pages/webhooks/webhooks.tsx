@@ -1,8 +1,9 @@
 import { useId, useState } from "react";
 import { api, asApiError, type PortalApiError, useApi } from "../../api/client.ts";
+import { formErrors } from "../../api/form-errors.ts";
 import { useCan, useReadOnlyNote } from "../../auth/capabilities.ts";
 import { Dialog } from "../../components/dialog.tsx";
-import { Empty, ErrorText, Loading, When } from "../../components/status.tsx";
+import { describe, Empty, ErrorText, FieldError, Loading, When } from "../../components/status.tsx";
 
 /** An endpoint as the API lists it (never its secret). */
 interface WebhookEndpoint {
@@ -236,6 +237,11 @@ function AddEndpoint(props: { onAdded(url: string, secret: string): void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<PortalApiError>();
   const id = useId();
+  const errors = formErrors(error, {
+    url: { paths: ["url"], codes: /invalid_url/ },
+    description: { paths: ["description"] },
+    eventTypes: { paths: ["eventTypes"] },
+  });
   const add = async () => {
     setBusy(true);
     setError(undefined);
@@ -273,15 +279,19 @@ function AddEndpoint(props: { onAdded(url: string, secret: string): void }) {
           required
           value={url}
           placeholder="https://example.com/webhooks/assent"
+          {...describe(errors.at("url"), `${id}-url-error`)}
           onChange={(e) => setUrl(e.target.value)}
         />
+        <FieldError id={`${id}-url-error`} message={errors.at("url")} />
         <label htmlFor={`${id}-description`}>Description (optional)</label>
         <input
           id={`${id}-description`}
           maxLength={256}
           value={description}
+          {...describe(errors.at("description"), `${id}-description-error`)}
           onChange={(e) => setDescription(e.target.value)}
         />
+        <FieldError id={`${id}-description-error`} message={errors.at("description")} />
         <fieldset>
           <legend>Events</legend>
           {EVENT_TYPES.map(([type, label]) => (
@@ -299,8 +309,9 @@ function AddEndpoint(props: { onAdded(url: string, secret: string): void }) {
               {label} <code className="small">{type}</code>
             </label>
           ))}
+          <FieldError id={`${id}-events-error`} message={errors.at("eventTypes")} />
         </fieldset>
-        <ErrorText error={error} />
+        <ErrorText error={errors.general} />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy || events.size === 0}>
             {busy ? "Adding…" : "Add endpoint"}
