@@ -109,7 +109,12 @@ function bodyFor(method: Method, path: string, b: IsolationTenant): unknown {
       description: "evil",
       allowedMemberTypes: ["User"],
     },
-    "PATCH /api/v1/applications/{id}/appRoles/{childId}": { isEnabled: false },
+    "PATCH /api/v1/applications/{id}/appRoles/{childId}": {
+      value: "Evil.Role",
+      displayName: "Taken over",
+      allowedMemberTypes: ["Application"],
+      isEnabled: false,
+    },
     "PATCH /api/v1/servicePrincipals/{id}": { accountEnabled: false },
     "POST /api/v1/servicePrincipals/{id}/appRoleAssignedTo": {
       principalType: "User",

@@ -70,6 +70,12 @@ export {
   setExposedScopeEnabled,
 } from "./permission-admin.ts";
 export {
+  type AppRolePatch,
+  type ExposedScopePatch,
+  updateAppRole,
+  updateExposedScope,
+} from "./permission-edit.ts";
+export {
   exposeAppRole,
   exposeScope,
   listAppRoles,

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { IdentityDB } from "../db.ts";
+import type { AppRole, ExposedScope, PrincipalType } from "./types.ts";
 
 /** Queries of the admin API's changes to exposed and required permissions: SQL only. */
 
@@ -58,4 +59,71 @@ export async function deleteDisabledPermission(
     .returning("id")
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Writes an exposed scope's consent texts, who may consent, and `enabled`. */
+export async function updateScopeRow(
+  db: Kysely<IdentityDB>,
+  tenantId: string,
+  scope: ExposedScope,
+): Promise<void> {
+  await db
+    .updateTable("identity.application_scopes")
+    .set({
+      admin_consent_display_name: scope.adminConsentDisplayName,
+      admin_consent_description: scope.adminConsentDescription,
+      user_consent_display_name: scope.userConsentDisplayName,
+      user_consent_description: scope.userConsentDescription,
+      admin_consent_required: scope.adminConsentRequired,
+      enabled: scope.enabled,
+    })
+    .where("tenant_id", "=", tenantId)
+    .where("application_id", "=", scope.applicationId)
+    .where("id", "=", scope.id)
+    .execute();
+}
+
+/**
+ * Writes an app role's value, texts, allowed member types and `enabled`; its id stays, so the
+ * assignments that name it keep naming it. A value the application already uses fails on
+ * `application_roles_app_value_key`.
+ */
+export async function updateRoleRow(
+  db: Kysely<IdentityDB>,
+  tenantId: string,
+  role: AppRole,
+): Promise<void> {
+  await db
+    .updateTable("identity.application_roles")
+    .set({
+      value: role.value,
+      display_name: role.displayName,
+      description: role.description,
+      allowed_member_types: JSON.stringify(role.allowedMemberTypes),
+      enabled: role.enabled,
+    })
+    .where("tenant_id", "=", tenantId)
+    .where("application_id", "=", role.applicationId)
+    .where("id", "=", role.id)
+    .execute();
+}
+
+/**
+ * The kinds of principal holding the app role, in every tenant (a multi-tenant application's
+ * role is assigned in its customers' tenants too).
+ */
+export async function selectRoleAssigneeTypes(
+  db: Kysely<IdentityDB>,
+  applicationId: string,
+  roleId: string,
+): Promise<PrincipalType[]> {
+  const rows = await db
+    .selectFrom("identity.app_role_assignments as a")
+    .innerJoin("identity.service_principals as sp", "sp.id", "a.resource_service_principal_id")
+    .select("a.principal_type")
+    .distinct()
+    .where("sp.application_id", "=", applicationId)
+    .where("a.app_role_id", "=", roleId)
+    .execute();
+  return rows.map((r) => r.principal_type);
 }

@@ -76,7 +76,26 @@ const KINDS = {
   },
 } as const;
 
-async function findPermission(
+/** The application's scope or app role with this id; 404 in words when there is none. */
+export async function findPermission(
+  trx: Kysely<IdentityDB>,
+  kind: "scope",
+  application: Application,
+  id: string,
+): Promise<ExposedScope>;
+export async function findPermission(
+  trx: Kysely<IdentityDB>,
+  kind: "role",
+  application: Application,
+  id: string,
+): Promise<AppRole>;
+export async function findPermission(
+  trx: Kysely<IdentityDB>,
+  kind: Kind,
+  application: Application,
+  id: string,
+): Promise<ExposedScope | AppRole>;
+export async function findPermission(
   trx: Kysely<IdentityDB>,
   kind: Kind,
   application: Application,

@@ -1,8 +1,4 @@
-import type { Kysely } from "kysely";
 import { z } from "zod";
-import { inTransaction } from "../../../platform/db/index.ts";
-import { ApiError } from "../../../platform/http/errors.ts";
-import { type AuditActor, recordAudit } from "../../activity/index.ts";
 import {
   type AppRole,
   type ExposedScope,
@@ -13,10 +9,9 @@ import {
   removeAppRole,
   removeExposedScope,
   requireOwnApplication,
-  setAppRoleEnabled,
-  setExposedScopeEnabled,
+  updateAppRole,
+  updateExposedScope,
 } from "../../apps/index.ts";
-import type { IdentityDB } from "../../db.ts";
 import { actorOf } from "../caller.ts";
 import { type AdminRoute, defineRoute } from "../route.ts";
 import { idParams, noContent, objectId, PERMISSIONS, patchBody } from "./admin-common.ts";
@@ -28,7 +23,6 @@ const TAGS = ["Applications"];
 const appParams = idParams("application");
 const childParams = (what: string) =>
   z.object({ id: objectId("application"), childId: objectId(what) });
-const enabledBody = z.object({ isEnabled: z.boolean() }).strict();
 
 const scopeSchema = z
   .object({
@@ -140,78 +134,6 @@ const scopeDetails = {
   type: z.enum(["Admin", "User"]).optional().describe("Who can consent."),
 };
 
-type ScopeDetails = {
-  [K in keyof typeof scopeDetails]?: z.output<(typeof scopeDetails)[K]>;
-};
-
-/**
- * Changes what consent screens say about an exposed scope, and who may consent to it, in one
- * transaction with its "Update application" audit event (old and new values). The value stays:
- * grants and tokens name the scope by it, so a new value is a new scope.
- */
-async function updateScopeDetails(
-  db: Kysely<IdentityDB>,
-  tenantId: string,
-  applicationId: string,
-  scopeId: string,
-  patch: ScopeDetails & { isEnabled?: boolean | undefined },
-  actor: AuditActor,
-): Promise<ExposedScope> {
-  return inTransaction(db, async (trx) => {
-    const application = await requireOwnApplication(trx, tenantId, applicationId);
-    const before = (await listExposedScopes(trx, application.id)).find(
-      (s) => s.id === scopeId.toLowerCase(),
-    );
-    if (!before)
-      throw new ApiError(
-        404,
-        "application.scope_not_found",
-        `The application has no delegated permission (scope) with id "${scopeId}".`,
-      );
-    const after: ExposedScope = {
-      ...before,
-      adminConsentDisplayName: patch.adminConsentDisplayName ?? before.adminConsentDisplayName,
-      adminConsentDescription: patch.adminConsentDescription ?? before.adminConsentDescription,
-      userConsentDisplayName:
-        patch.userConsentDisplayName === undefined
-          ? before.userConsentDisplayName
-          : patch.userConsentDisplayName || null,
-      userConsentDescription:
-        patch.userConsentDescription === undefined
-          ? before.userConsentDescription
-          : patch.userConsentDescription || null,
-      adminConsentRequired:
-        patch.type === undefined ? before.adminConsentRequired : patch.type === "Admin",
-      enabled: patch.isEnabled ?? before.enabled,
-    };
-    await trx
-      .updateTable("identity.application_scopes")
-      .set({
-        admin_consent_display_name: after.adminConsentDisplayName,
-        admin_consent_description: after.adminConsentDescription,
-        user_consent_display_name: after.userConsentDisplayName,
-        user_consent_description: after.userConsentDescription,
-        admin_consent_required: after.adminConsentRequired,
-        enabled: after.enabled,
-      })
-      .where("tenant_id", "=", tenantId)
-      .where("application_id", "=", application.id)
-      .where("id", "=", before.id)
-      .execute();
-    await recordAudit(trx, {
-      tenantId,
-      activity: "Update application",
-      category: "ApplicationManagement",
-      actor,
-      targets: [{ type: "Application", id: application.id, displayName: application.displayName }],
-      modifiedProperties: [
-        { name: "Oauth2PermissionScopes", oldValue: scopeView(before), newValue: scopeView(after) },
-      ],
-    });
-    return after;
-  });
-}
-
 export const updateScopeRoute = defineRoute({
   method: "PATCH",
   path: "/api/v1/applications/{id}/oauth2PermissionScopes/{childId}",
@@ -229,26 +151,15 @@ export const updateScopeRoute = defineRoute({
     { status: 404, code: "application.scope_not_found", description: "No such scope." },
   ],
   async handler(ctx) {
-    const { isEnabled, ...details } = ctx.body;
-    const onlyEnabled =
-      isEnabled !== undefined && Object.values(details).every((v) => v === undefined);
-    const scope = onlyEnabled
-      ? await setExposedScopeEnabled(
-          ctx.deps.database.db,
-          ctx.caller.tenantId,
-          ctx.params.id,
-          ctx.params.childId,
-          isEnabled,
-          actorOf(ctx.caller),
-        )
-      : await updateScopeDetails(
-          ctx.deps.database.db,
-          ctx.caller.tenantId,
-          ctx.params.id,
-          ctx.params.childId,
-          ctx.body,
-          actorOf(ctx.caller),
-        );
+    const { type, ...rest } = ctx.body;
+    const scope = await updateExposedScope(
+      ctx.deps.database.db,
+      ctx.caller.tenantId,
+      ctx.params.id,
+      ctx.params.childId,
+      { ...rest, adminConsentRequired: type === undefined ? undefined : type === "Admin" },
+      actorOf(ctx.caller),
+    );
     return scopeView(scope);
   },
 });
@@ -297,6 +208,16 @@ export const listRolesRoute = defineRoute({
   },
 });
 
+const roleFields = {
+  value: z.string().min(1).max(120),
+  displayName: z.string().min(1).max(1024),
+  description: z.string().min(1).max(1024),
+  allowedMemberTypes: z
+    .array(z.enum(["User", "Application"]))
+    .min(1)
+    .max(2),
+};
+
 export const addRoleRoute = defineRoute({
   method: "POST",
   path: "/api/v1/applications/{id}/appRoles",
@@ -307,17 +228,7 @@ export const addRoleRoute = defineRoute({
   tags: TAGS,
   permission: PERMISSIONS.writeApplications,
   params: appParams,
-  body: z
-    .object({
-      value: z.string().min(1).max(120),
-      displayName: z.string().min(1).max(1024),
-      description: z.string().min(1).max(1024),
-      allowedMemberTypes: z
-        .array(z.enum(["User", "Application"]))
-        .min(1)
-        .max(2),
-    })
-    .strict(),
+  body: z.object(roleFields).strict(),
   response: roleSchema,
   status: 201,
   errors: [
@@ -340,23 +251,43 @@ export const updateRoleRoute = defineRoute({
   method: "PATCH",
   path: "/api/v1/applications/{id}/appRoles/{childId}",
   operationId: "updateAppRole",
-  summary: "Enable or disable an app role",
+  summary: "Edit, enable or disable an app role",
+  description:
+    "Changes the value, display name, description and allowed member types, and/or enables or disables it. The id stays, so assignments of the role keep it; tokens carry a new value from their next issue. A member type cannot be removed while principals of that type are assigned the role.",
   tags: TAGS,
   permission: PERMISSIONS.writeApplications,
   params: childParams("app role"),
-  body: enabledBody,
+  body: patchBody({
+    isEnabled: z.boolean().optional(),
+    value: roleFields.value.optional().describe("Unique among the application's app roles."),
+    displayName: roleFields.displayName.optional(),
+    description: roleFields.description.optional(),
+    allowedMemberTypes: roleFields.allowedMemberTypes.optional(),
+  }),
   response: roleSchema,
   errors: [
     APP_NOT_FOUND,
+    { status: 400, code: "application.invalid_role_value", description: "Not a valid value." },
+    { status: 400, code: "application.invalid_role", description: "A blank name or description." },
     { status: 404, code: "application.role_not_found", description: "No such app role." },
+    {
+      status: 409,
+      code: "application.duplicate_role",
+      description: "Another app role of the application has the value.",
+    },
+    {
+      status: 409,
+      code: "application.role_in_use",
+      description: "A removed member type is still assigned the role.",
+    },
   ],
   async handler(ctx) {
-    const role = await setAppRoleEnabled(
+    const role = await updateAppRole(
       ctx.deps.database.db,
       ctx.caller.tenantId,
       ctx.params.id,
       ctx.params.childId,
-      ctx.body.isEnabled,
+      ctx.body,
       actorOf(ctx.caller),
     );
     return roleView(role);
