@@ -3,9 +3,10 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Config } from "../config/index.ts";
 import type { Database } from "../platform/db/index.ts";
-import { createHttpServer } from "../platform/http/index.ts";
+import { createHttpServer, sendApiError } from "../platform/http/index.ts";
 import { type AccessTokenVerifier, createAccessTokenVerifier } from "./auth/access-token.ts";
 import { createAuthenticator } from "./auth/bearer.ts";
+import { sendGraphError } from "./graph/graph-error.ts";
 import { graphApi } from "./routes/graph-api.ts";
 import { mailboxPage } from "./routes/mailbox-page.ts";
 import { listenSmtpIntake, type SmtpIntake } from "./smtp/smtp-intake.ts";
@@ -18,6 +19,11 @@ export interface MailDeps<DB = unknown> {
   logger: Logger;
   /** Replaces the JWKS-backed token verifier (the default trusts `config.mail.trustedIssuerBase`). */
   verifier?: AccessTokenVerifier;
+}
+
+/** Whether a request is for the Graph-shaped API (its path, not its query, under `/v1.0`). */
+function isGraphRequest(url: string): boolean {
+  return /^\/v1\.0(?:[/?]|$)/.test(url);
 }
 
 /** The mail schema's view of a shared database handle. */
@@ -41,6 +47,12 @@ export function createMailApp<DB>(deps: MailDeps<DB>): FastifyInstance {
     logger,
     trustProxy: config.trustProxy,
     ready: () => database.ping(),
+    // Errors raised before any route runs (a malformed percent-encoding, an over-long path
+    // segment) are written here, outside the Graph scope: under /v1.0 they are Graph's too.
+    sendError: (request, reply, error) =>
+      isGraphRequest(request.url)
+        ? sendGraphError(request, reply, error)
+        : sendApiError(request, reply, error),
   });
   const verify =
     deps.verifier ??

@@ -8,6 +8,7 @@ import {
 } from "jose";
 import { LRUCache } from "lru-cache";
 import { isGuid } from "../ids.ts";
+import { hasUnstorableText } from "../unstorable-text.ts";
 import type { Caller } from "./caller.ts";
 import { issuerOf, jwksUriOf, MAIL_AUDIENCES } from "./mail-resource.ts";
 import { IssuerUnavailable, rejectionOf, TokenRejected } from "./token-rejection.ts";
@@ -36,9 +37,10 @@ const JWKS_TIMEOUT_MS = 5_000;
 
 export type AccessTokenVerifier = (token: string) => Promise<Caller>;
 
+/** A non-empty string claim; one Mail could not store (a NUL, an unpaired surrogate) counts as absent. */
 function stringClaim(payload: JWTPayload, name: string): string | undefined {
   const value = payload[name];
-  return typeof value === "string" && value !== "" ? value : undefined;
+  return typeof value === "string" && value !== "" && !hasUnstorableText(value) ? value : undefined;
 }
 
 function callerOf(payload: JWTPayload, tenantId: string): Caller {

@@ -1,6 +1,7 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { ZodError } from "zod";
-import { ApiError } from "../../platform/http/index.ts";
+import { toApiError } from "../../platform/http/index.ts";
+import { unstorableAt } from "../unstorable-text.ts";
 
 /**
  * An error of the Graph-shaped API, written by `sendGraphError` as Microsoft Graph writes its
@@ -51,6 +52,7 @@ const GRAPH_CODES: Record<string, string> = {
 
 function fallbackCode(status: number): string {
   if (status === 401) return "InvalidAuthenticationToken";
+  if (status === 503) return "ServiceNotAvailable";
   if (status === 403) return "ErrorAccessDenied";
   if (status === 404) return "ErrorItemNotFound";
   if (status === 413) return "RequestBodyTooLarge";
@@ -61,30 +63,47 @@ function fallbackCode(status: number): string {
 
 function toGraphError(error: unknown): GraphError {
   if (error instanceof GraphError) return error;
-  if (error instanceof ApiError && error.status < 500)
-    return new GraphError(
-      error.status,
-      GRAPH_CODES[error.code] ?? fallbackCode(error.status),
-      error.message,
-    );
   if (error instanceof ZodError) {
     const detail = error.issues
       .map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`)
       .join("; ");
     return badRequest(`The request body is not valid. ${detail}.`);
   }
-  const fe = error as Partial<FastifyError>;
-  if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500)
+  // The platform's classification of the rest: Fastify's 4xx (body too large, invalid JSON,
+  // unsupported media type, malformed URL), text the database cannot store (a second guard
+  // behind refuseUnstorableText), the database unavailable (503), else an internal error.
+  const apiError = toApiError(error);
+  if (apiError.status < 500 || apiError.status === 503)
     return new GraphError(
-      fe.statusCode,
-      fallbackCode(fe.statusCode),
-      fe.message ?? "The request is not valid.",
+      apiError.status,
+      GRAPH_CODES[apiError.code] ?? fallbackCode(apiError.status),
+      apiError.message,
+      apiError.status === 503 ? { "retry-after": "5" } : {},
     );
   return new GraphError(
     500,
     "generalException",
     "An unspecified error has occurred. Try again; if it keeps failing, give the request-id to your administrator.",
   );
+}
+
+/**
+ * 400 for a request whose path, query or body holds text Mail cannot store (a NUL byte or an
+ * unpaired surrogate), naming the field. Called once the caller is authenticated and allowed,
+ * so a bad token or a missing permission is still the answer it gets first.
+ */
+export function refuseUnstorableText(request: FastifyRequest): void {
+  for (const [part, value] of [
+    ["path", request.params],
+    ["query", request.query],
+    ["body", request.body],
+  ] as const) {
+    const at = unstorableAt(value);
+    if (at !== undefined)
+      throw badRequest(
+        `The request's ${part}${at ? ` field '${at.slice(0, 100)}'` : ""} contains characters that cannot be stored (a NUL byte or an unpaired surrogate). Remove them and send the request again.`,
+      );
+  }
 }
 
 /** The caller's `client-request-id` when it is a sane token, else the request id (as Graph does). */

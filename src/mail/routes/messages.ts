@@ -1,7 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { type Caller, holdsAny, maySeeBodies } from "../auth/caller.ts";
-import { accessDenied, badRequest, GraphError } from "../graph/graph-error.ts";
+import {
+  accessDenied,
+  badRequest,
+  GraphError,
+  refuseUnstorableText,
+} from "../graph/graph-error.ts";
 import { messageResource } from "../graph/message-resource.ts";
 import { nextPageQuery, parseMessageListQuery, parseMessageQuery } from "../graph/odata-query.ts";
 import { isGuid } from "../ids.ts";
@@ -60,6 +65,7 @@ export function messageRoutes(
     const user = request.params.user;
     if (user === undefined) requireDelegated(caller);
     requireMailRead(caller);
+    refuseUnstorableText(request);
     return {
       caller,
       resolve: () => (user === undefined ? ownMailbox(db, caller) : userMailbox(db, caller, user)),
@@ -131,6 +137,7 @@ export function messageRoutes(
     const caller = await authenticate(request);
     requireDelegated(caller);
     if (!holdsAny(caller, ["Mail.ReadWrite"])) throw accessDenied(["Mail.ReadWrite"]);
+    refuseUnstorableText(request);
     return patch(request, caller, await ownMailbox(db, caller));
   });
   app.get("/users/:user/messages", list);

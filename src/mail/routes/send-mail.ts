@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { holdsAny } from "../auth/caller.ts";
-import { accessDenied, GraphError } from "../graph/graph-error.ts";
+import { accessDenied, GraphError, refuseUnstorableText } from "../graph/graph-error.ts";
 import { sendMail } from "../mailbox/index.ts";
 import type { GraphRouteDeps } from "./deps.ts";
 import { ownMailbox, requireDelegated } from "./mailbox-access.ts";
@@ -52,6 +52,7 @@ export function sendMailRoutes(app: FastifyInstance, { db, authenticate }: Graph
     const caller = await authenticate(request);
     requireDelegated(caller);
     if (!holdsAny(caller, ["Mail.Send"])) throw accessDenied(["Mail.Send"]);
+    refuseUnstorableText(request);
     const { message, saveToSentItems } = SendMailRequest.parse(request.body ?? {});
     const sender = await ownMailbox(db, caller);
     if (message.from && message.from.emailAddress.address.toLowerCase() !== sender.address)
