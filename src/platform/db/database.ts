@@ -28,6 +28,44 @@ const pgTypes = {
   },
 };
 
+// Statements that begin with this comment run on PostgreSQL as named prepared statements, whose
+// plan the server keeps per connection (the name is the rest of the comment). For the few hot
+// statements whose planning costs more than their run; elsewhere (PGlite) a plain comment.
+const PREPARED = /^\/\* prepared:([a-z_]+) \*\//;
+
+/**
+ * A pg client that runs `prepared:` statements (above) by name. pg prepares a name once per
+ * connection and then only binds and executes it.
+ */
+class PreparingClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query has many overloads; this forwards them all.
+  override query(config: any, values?: any, callback?: any): any {
+    const name = typeof config === "string" ? PREPARED.exec(config)?.[1] : undefined;
+    if (name && Array.isArray(values))
+      return super.query({ name, text: config, values }, callback as undefined);
+    return super.query(config, values, callback);
+  }
+}
+
+const kinds = new WeakMap<object, "pglite" | "postgres">();
+
+/**
+ * Which database a Kysely handle opened by `openDatabase` talks to; undefined for any other
+ * handle (a transaction's, say), where callers choose what works on both.
+ */
+export function databaseKindOf(db: object): "pglite" | "postgres" | undefined {
+  return kinds.get(db);
+}
+
+/**
+ * A statement tagged to run as a named prepared statement on PostgreSQL (see PREPARED): its
+ * plan is made once per connection. `name` must be unique to the statement's text.
+ */
+export function preparedTag(name: string): string {
+  if (!/^[a-z_]+$/.test(name)) throw new Error(`invalid prepared statement name "${name}"`);
+  return `/* prepared:${name} */`;
+}
+
 /**
  * Opens the database. With `dataDir: undefined` PGlite runs in memory (tests).
  *
@@ -50,6 +88,7 @@ export async function openDatabase<DB>(target: DatabaseTarget): Promise<Database
       connectionString: target.url,
       max: target.poolMax ?? 10,
       types: pgTypes,
+      Client: PreparingClient,
       // A connection that cannot be had within this time fails the request instead of queueing forever.
       connectionTimeoutMillis: 10_000,
     });
@@ -64,6 +103,7 @@ export async function openDatabase<DB>(target: DatabaseTarget): Promise<Database
     });
   }
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as pg.Pool }) });
+  kinds.set(db, target.kind);
   let closed = false;
   return {
     db,

@@ -1,5 +1,11 @@
 export { EmbeddedDatabaseError } from "./data-dir-lock.ts";
-export { type Database, type DatabaseTarget, openDatabase } from "./database.ts";
+export {
+  type Database,
+  type DatabaseTarget,
+  databaseKindOf,
+  openDatabase,
+  preparedTag,
+} from "./database.ts";
 export {
   constraintOf,
   DATABASE_UNAVAILABLE_MESSAGE,
