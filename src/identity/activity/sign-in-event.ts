@@ -94,12 +94,17 @@ function uuid(value: unknown): string | null {
   return typeof value === "string" && isUuid(value) ? value.toLowerCase() : null;
 }
 
+// What JSON.stringify writes for a NUL or a lone surrogate, which jsonb refuses. A match may be
+// a false alarm (an escaped backslash before "u0000"): then the careful path runs, no harm done.
+const ESCAPED_SUSPECT = /\\u(?:0000|d[89a-f])/i;
+
 function details(value: Record<string, unknown> | undefined): string {
   if (!value) return "{}";
   try {
-    const json = JSON.stringify(value, (_key, v: unknown) =>
-      typeof v === "string" ? storable(v) : v,
-    );
+    const plain = JSON.stringify(value);
+    const json = ESCAPED_SUSPECT.test(plain)
+      ? JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? storable(v) : v))
+      : plain;
     return json.length > MAX_DETAILS_BYTES ? JSON.stringify({ truncated: true }) : json;
   } catch {
     return JSON.stringify({ unserialisable: true });

@@ -8,41 +8,30 @@ const BODY_LIMIT = 56 * 1024;
 
 /**
  * The request body as text; undefined past the limit (the rest is drained and discarded, so the
- * 413 answer still reaches the client). Plain stream events: an async iterator per request
- * costs more than the small form bodies of a token endpoint take to read.
+ * 413 answer still reaches the client). Plain stream events with unnamed handlers: an async
+ * iterator per request costs more than the small form bodies of a token endpoint take to read,
+ * and so do named closures (the TypeScript loader names each one as it is made).
  */
 function readBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-    };
-    const onData = (chunk: Buffer) => {
+    req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= BODY_LIMIT) {
-        chunks.push(chunk);
-        return;
+      if (size <= BODY_LIMIT) chunks.push(chunk);
+      // Past the limit: drop what was kept and answer at once; the rest is read and discarded.
+      else if (size - chunk.length <= BODY_LIMIT) {
+        chunks.length = 0;
+        resolve(undefined);
       }
-      done();
-      req.resume();
-      resolve(undefined);
-    };
-    const onEnd = () => {
-      done();
+    });
+    req.on("end", () => {
+      if (size > BODY_LIMIT) return resolve(undefined);
       resolve(
         chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"),
       );
-    };
-    const onError = (error: Error) => {
-      done();
-      reject(error);
-    };
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onError);
+    });
+    req.on("error", reject);
   });
 }
 
@@ -60,6 +49,10 @@ function clientIdOf(params: URLSearchParams, authorization: string): string | un
   }
 }
 
+// A body with nothing to rewrite (client credentials, code redemption): no parameter name is
+// percent-encoded, and none of the names this rewrite looks at appears anywhere in it.
+const PLAIN_BODY = /^(?![^]*(?:resource|client_info|refresh_token|(?:^|&)[^=&]*%))/;
+
 /**
  * Normalises a refresh token request's Entra-style `scope` (`api://assent-mail/Mail.Read`,
  * bare `Mail.Read`) before oidc-provider compares it with the refresh token's scopes, which it
@@ -73,6 +66,7 @@ async function rewriteTokenBody(
   rt: TenantRuntime,
   raw: string,
 ): Promise<{ body: string; clientInfo: boolean }> {
+  if (PLAIN_BODY.test(raw)) return { body: raw, clientInfo: false };
   const params = new URLSearchParams(raw);
   const clientInfo = params.get("client_info") === "1";
   let changed = params.has("resource");
