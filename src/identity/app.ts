@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config/index.ts";
 import type { KeyRing } from "../platform/crypto/index.ts";
 import type { Database } from "../platform/db/index.ts";
-import { createHttpServer } from "../platform/http/index.ts";
+import { createHttpServer, type RequestInterceptor } from "../platform/http/index.ts";
 import { createSignInRecorder } from "./activity/index.ts";
 import { registerAdminApi } from "./admin-api/index.ts";
 import type { IdentityDB } from "./db.ts";
@@ -23,8 +23,11 @@ export interface IdentityDeps {
  * The Identity service's composition root: every module is wired here, once, by hand.
  */
 export async function createIdentityApp(deps: IdentityDeps): Promise<FastifyInstance> {
+  // Token requests skip Fastify's router (see oauth/protocol-routes.ts, "the token lane").
+  const interceptor: RequestInterceptor = {};
   const app = createHttpServer({
     service: "identity",
+    interceptor,
     logger: deps.logger,
     trustProxy: deps.config.trustProxy,
     ready: () => deps.database.ping(),
@@ -33,16 +36,20 @@ export async function createIdentityApp(deps: IdentityDeps): Promise<FastifyInst
   const signIns = createSignInRecorder({ db: deps.database.db, logger: deps.logger });
   app.addHook("onClose", () => signIns.close());
   // OAuth 2.0 / OpenID Connect: one issuer per tenant at `${publicUrl}/{tenantId}/v2.0`.
-  await registerOAuth(app, {
-    signIns,
-    db: deps.database.db,
-    keyRing: deps.keyRing,
-    publicUrl: deps.config.identity.publicUrl,
-    logger: deps.logger,
-    trustProxy: deps.config.trustProxy,
-    providerCacheSize: deps.config.providerCacheSize,
-    consentRequestsPerUser: deps.config.consentRequestsPerUser,
-  });
+  await registerOAuth(
+    app,
+    {
+      signIns,
+      db: deps.database.db,
+      keyRing: deps.keyRing,
+      publicUrl: deps.config.identity.publicUrl,
+      logger: deps.logger,
+      trustProxy: deps.config.trustProxy,
+      providerCacheSize: deps.config.providerCacheSize,
+      consentRequestsPerUser: deps.config.consentRequestsPerUser,
+    },
+    { interceptor },
+  );
   // Admin REST API under /api/v1 (tokens for api://assent-admin), OpenAPI at /api/openapi.json.
   await registerAdminApi(app, deps);
   // The admin portal (web/portal) under /{tenantId}/portal, signing in as the first-party client.

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import type { RequestInterceptor } from "../../platform/http/index.ts";
 import { errorRoutes } from "./error-routes.tsx";
 import { firstPartyRoutes } from "./first-party/routes.ts";
 import { interactionRoutes } from "./interaction/routes.ts";
@@ -15,9 +16,16 @@ import type { OAuthDeps } from "./provider/runtime.ts";
  * @example
  * await registerOAuth(app, { db, keyRing, publicUrl, logger, trustProxy, providerCacheSize: 500 });
  */
-export async function registerOAuth(app: FastifyInstance, deps: OAuthDeps): Promise<ProviderCache> {
+export async function registerOAuth(
+  app: FastifyInstance,
+  deps: OAuthDeps,
+  options: {
+    /** The server's lane before Fastify's router (createHttpServer): token requests take it. */
+    interceptor?: RequestInterceptor;
+  } = {},
+): Promise<ProviderCache> {
   const cache = new ProviderCache(deps);
-  await app.register(protocolRoutes, { deps, cache });
+  await app.register(protocolRoutes, { deps, cache, ...options });
   await app.register(interactionRoutes, { deps, cache });
   await app.register(firstPartyRoutes, { deps, cache });
   await app.register(errorRoutes);

@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../../platform/db/index.ts";
+import type { RequestInterceptor } from "../../platform/http/index.ts";
 import { errorPageHtml } from "./errors/render-error.tsx";
 import { bindRequestContext, requestContextOf } from "./errors/request-context.ts";
 import { backChannelBody } from "./errors/wire.ts";
@@ -19,25 +21,25 @@ const FRONT_CHANNEL = /^\/oauth2\/v2\.0\/(authorize|logout)(\/|\?|$)/;
  * an unreachable database 50000): a page for a browser at the front channel, else Entra JSON.
  */
 function sendError(
-  request: Request,
+  req: IncomingMessage,
   res: ServerResponse,
   deps: OAuthDeps,
   path: string,
   failure: { status: number; code: number; error: string; description?: string },
+  clientId?: unknown,
 ): void {
-  const context = requestContextOf(request.raw);
+  const context = requestContextOf(req);
   res.statusCode = failure.status;
   res.setHeader("cache-control", "no-store");
   if (failure.status === 503) res.setHeader("retry-after", "5");
-  if (request.method === "GET" && FRONT_CHANNEL.test(path)) {
-    const appId = request.query.client_id;
+  if (req.method === "GET" && FRONT_CHANNEL.test(path)) {
     res.setHeader("content-type", "text/html; charset=utf-8");
     res.end(
       errorPageHtml({
         code: failure.code,
         context,
         publicUrl: deps.publicUrl,
-        appId: typeof appId === "string" ? appId : undefined,
+        appId: typeof clientId === "string" ? clientId : undefined,
       }),
     );
     return;
@@ -52,27 +54,68 @@ function sendError(
   res.end(JSON.stringify(body));
 }
 
+/** The answer to a request that failed past the tenant lookup's start (see serveTenant). */
+function failed(
+  error: unknown,
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: OAuthDeps,
+  path: string,
+  log: FastifyBaseLogger,
+  clientId?: unknown,
+): void {
+  // The database restarting or unreachable (the tenant read is the first query): the client
+  // should retry, as the provider's own answer says past this point (503).
+  const unavailable = isDatabaseUnavailable(error);
+  if (unavailable) log.warn({ err: error }, "oauth request failed: database unavailable");
+  else log.error({ err: error }, "oauth request failed");
+  if (res.headersSent) return void res.destroy();
+  const failure = unavailable
+    ? {
+        status: 503,
+        code: 50000,
+        error: "temporarily_unavailable",
+        description: DATABASE_UNAVAILABLE_MESSAGE,
+      }
+    : { status: 500, code: 50000, error: "server_error" };
+  sendError(req, res, deps, path, failure, clientId);
+}
+
 /**
  * The security headers the platform's helmet sets, captured from the first protocol response
  * and replayed on the next ones: @fastify/helmet builds its middleware again for every request,
  * a cost the hottest endpoints (token, authorize) need not pay for the same fixed headers.
+ * `replay` sets them on a response Fastify never saw (the token lane), once they are known.
  */
-function securityHeaders(): (reply: FastifyReply) => void {
+function securityHeaders() {
   let captured: Array<[string, number | string | string[]]> | undefined;
-  return (reply) => {
-    const raw = reply.raw;
-    if (captured) {
-      for (const [name, value] of captured) raw.setHeader(name, value);
-      return;
-    }
-    const before = new Set(raw.getHeaderNames());
-    (reply as FastifyReply & { helmet?: () => void }).helmet?.();
-    captured = raw
-      .getHeaderNames()
-      .filter((name) => !before.has(name))
-      .map((name) => [name, raw.getHeader(name) as number | string | string[]]);
+  return {
+    apply(reply: FastifyReply): void {
+      const raw = reply.raw;
+      if (captured) {
+        for (const [name, value] of captured) raw.setHeader(name, value);
+        return;
+      }
+      const before = new Set(raw.getHeaderNames());
+      (reply as FastifyReply & { helmet?: () => void }).helmet?.();
+      captured = raw
+        .getHeaderNames()
+        .filter((name) => !before.has(name))
+        .map((name) => [name, raw.getHeader(name) as number | string | string[]]);
+    },
+    /** False until a response through Fastify has captured them. */
+    replay(res: ServerResponse): boolean {
+      if (!captured) return false;
+      for (const [name, value] of captured) res.setHeader(name, value);
+      return true;
+    },
   };
 }
+
+// The token endpoint without a query string, as every OAuth client posts to it. The tenant
+// segment (an id, slug or domain) is as long as Fastify's router allows, and not
+// percent-encoded: anything else goes to Fastify, whose router answers it (414, bad URL).
+const TOKEN_REQUEST = /^\/([^/?#%]{1,500})(\/oauth2\/v2\.0\/token)$/;
 
 /**
  * The protocol endpoints of every tenant, Entra-shaped: `/{tenant}/oauth2/v2.0/*`,
@@ -88,32 +131,31 @@ function securityHeaders(): (reply: FastifyReply) => void {
  */
 export async function protocolRoutes(
   app: FastifyInstance,
-  options: { deps: OAuthDeps; cache: ProviderCache },
+  options: { deps: OAuthDeps; cache: ProviderCache; interceptor?: RequestInterceptor },
 ): Promise<void> {
   const { deps, cache } = options;
-  const applySecurityHeaders = securityHeaders();
+  const headers = securityHeaders();
 
-  const serve = async (request: Request, reply: FastifyReply, path: string) => {
-    const raw = request.raw as IncomingMessage & { originalUrl?: string };
+  /** The request, its context bound, served by the tenant's provider with the prefix stripped. */
+  const serveTenant = async (
+    raw: IncomingMessage & { originalUrl?: string },
+    res: ServerResponse,
+    tenantRef: string,
+    path: string,
+    clientId?: unknown,
+  ) => {
     const original = raw.url ?? "/";
-    const context = bindRequestContext(raw, {
-      requestId: request.id,
-      ip: request.ip,
-      queryCorrelationId: request.query["client-request-id"],
-    });
-    reply.raw.setHeader("x-request-id", request.id);
-    applySecurityHeaders(reply);
-    const tenant = await lookupTenant(deps.db, request.params.tenant);
+    const tenant = await lookupTenant(deps.db, tenantRef);
     if (!tenant) {
       const failure = { status: 400, code: 90002, error: "invalid_tenant" };
-      return sendError(request, reply.raw, deps, path, failure);
+      return sendError(raw, res, deps, path, failure, clientId);
     }
-    context.tenantId = tenant.id;
+    requestContextOf(raw).tenantId = tenant.id;
     const { handle } = await cache.get(tenant);
     raw.url = path;
     raw.originalUrl = `${mountPathOf(deps.publicUrl, tenant.id)}${path}`;
     try {
-      await handle(raw, reply.raw);
+      await handle(raw, res);
     } finally {
       raw.url = original;
       // Not `delete`: that would turn every request object into a slow dictionary-mode one.
@@ -128,24 +170,17 @@ export async function protocolRoutes(
     const path = afterTenant.startsWith(`/v2.0${DISCOVERY}`)
       ? afterTenant.slice("/v2.0".length)
       : afterTenant;
-    serve(request, reply, path).catch((error: unknown) => {
-      // The database restarting or unreachable (the tenant read is the first query): the
-      // client should retry, as the provider's own answer says past this point (503).
-      const unavailable = isDatabaseUnavailable(error);
-      if (unavailable)
-        request.log.warn({ err: error }, "oauth request failed: database unavailable");
-      else request.log.error({ err: error }, "oauth request failed");
-      if (reply.raw.headersSent) return void reply.raw.destroy();
-      const failure = unavailable
-        ? {
-            status: 503,
-            code: 50000,
-            error: "temporarily_unavailable",
-            description: DATABASE_UNAVAILABLE_MESSAGE,
-          }
-        : { status: 500, code: 50000, error: "server_error" };
-      sendError(request, reply.raw, deps, path, failure);
+    bindRequestContext(request.raw, {
+      requestId: request.id,
+      ip: request.ip,
+      queryCorrelationId: request.query["client-request-id"],
     });
+    reply.raw.setHeader("x-request-id", request.id);
+    headers.apply(reply);
+    const clientId = request.query.client_id;
+    serveTenant(request.raw, reply.raw, request.params.tenant, path, clientId).catch(
+      (error: unknown) => failed(error, request.raw, reply.raw, deps, path, request.log, clientId),
+    );
     done();
   };
   const unreachable = async () => {
@@ -157,4 +192,35 @@ export async function protocolRoutes(
   app.route({ method: [...methods], url: "/:tenant/oauth2/v2.0/*", ...routeOptions });
   app.route({ method: ["GET", "OPTIONS"], url: "/:tenant/discovery/v2.0/keys", ...routeOptions });
   app.route({ method: ["GET", "OPTIONS"], url: `/:tenant/v2.0${DISCOVERY}`, ...routeOptions });
+
+  // The token lane: token requests are the bulk of an authorization server's traffic (every
+  // client credentials token, code redemption and refresh), and all they need of Fastify is
+  // what the route above does by hand anyway. So they skip its router and request objects, with
+  // the same request id, headers, context, errors and log line. Left to Fastify: anything else,
+  // a token request with a query string, behind a trusted proxy (Fastify works out the client's
+  // address), and the first one (it captures the security headers the lane replays).
+  if (!options.interceptor || deps.trustProxy) return;
+  const log = app.log;
+  options.interceptor.handle = (req, res) => {
+    if (req.method !== "POST") return false;
+    const match = TOKEN_REQUEST.exec(req.url ?? "");
+    if (!match || !headers.replay(res)) return false;
+    const started = performance.now();
+    const requestId = randomUUID();
+    bindRequestContext(req, { requestId, ip: req.socket.remoteAddress ?? "" });
+    res.setHeader("x-request-id", requestId);
+    const tenantRef = match[1] as string;
+    const path = match[2] as string;
+    res.once("finish", () => {
+      const ms = Math.round(performance.now() - started);
+      log.info(
+        { request_id: requestId, method: "POST", url: req.url, status: res.statusCode, ms },
+        "request",
+      );
+    });
+    serveTenant(req, res, tenantRef, path).catch((error: unknown) =>
+      failed(error, req, res, deps, path, log.child({ request_id: requestId })),
+    );
+    return true;
+  };
 }

@@ -1,4 +1,9 @@
 import { randomUUID } from "node:crypto";
+import {
+  createServer as createNodeServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import helmet from "@fastify/helmet";
 import Fastify, {
   type FastifyInstance,
@@ -10,6 +15,15 @@ import Fastify, {
 import type { Logger } from "pino";
 import { ApiError, sendApiError } from "./errors.ts";
 import { PAGE_SCRIPT_HASHES } from "./page-scripts.ts";
+
+/**
+ * A lane in front of Fastify's router for the few hottest requests (the token endpoint, see
+ * src/identity/oauth/protocol-routes.ts): `handle` either answers a request itself and returns
+ * true, or returns false and Fastify serves it. Empty until its owner fills it in.
+ */
+export interface RequestInterceptor {
+  handle?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
 
 export interface HttpServerOptions {
   /** Service name, in logs and the `server` of health answers. */
@@ -31,6 +45,8 @@ export interface HttpServerOptions {
   sendError?: (request: FastifyRequest, reply: FastifyReply, error: unknown) => FastifyReply;
   /** The service's own answer to an unknown route. Default: 404 `route.not_found` in the admin-API envelope. */
   sendNotFound?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
+  /** Offered every request before Fastify's router; not while the server is closing. */
+  interceptor?: RequestInterceptor;
 }
 
 // Ids, slugs and domains fit easily; a longer path segment is refused with 414.
@@ -78,7 +94,33 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     frameworkErrors: (error, request, reply) =>
       (options.sendError ?? sendApiError)(request, reply, routerError(error)),
   };
+  const interceptor = options.interceptor;
+  let closing = false;
+  if (interceptor) {
+    // The server Fastify would make (lib/server.js), with the interceptor before its handler.
+    fastifyOptions.serverFactory = (handler, fastifyOpts) => {
+      const opts = fastifyOpts as {
+        keepAliveTimeout?: number;
+        requestTimeout?: number;
+        connectionTimeout?: number;
+        maxRequestsPerSocket?: number;
+      };
+      const server = createNodeServer((req, res) => {
+        if (closing || !interceptor.handle?.(req, res)) handler(req, res);
+      });
+      if (opts.keepAliveTimeout !== undefined) server.keepAliveTimeout = opts.keepAliveTimeout;
+      if (opts.requestTimeout !== undefined) server.requestTimeout = opts.requestTimeout;
+      if (opts.connectionTimeout !== undefined) server.setTimeout(opts.connectionTimeout);
+      if (opts.maxRequestsPerSocket) server.maxRequestsPerSocket = opts.maxRequestsPerSocket;
+      return server;
+    };
+  }
   const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
+  // While closing, Fastify answers 503 (return503OnClosing): the interceptor steps aside.
+  if (interceptor)
+    app.addHook("preClose", async () => {
+      closing = true;
+    });
 
   app.register(helmet, {
     contentSecurityPolicy: {
