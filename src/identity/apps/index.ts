@@ -71,7 +71,9 @@ export {
 } from "./permission-admin.ts";
 export {
   type AppRolePatch,
+  appRoleView,
   type ExposedScopePatch,
+  permissionScopeView,
   updateAppRole,
   updateExposedScope,
 } from "./permission-edit.ts";

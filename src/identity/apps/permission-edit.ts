@@ -32,8 +32,12 @@ export interface ExposedScopePatch {
   isEnabled?: boolean | undefined;
 }
 
-/** A scope as Graph's permissionScope names it: the audit trail's old and new values. */
-function scopeAuditValue(s: ExposedScope) {
+/**
+ * A scope as Graph's permissionScope names it: what the admin API answers and the audit
+ * trail's old and new values.
+ */
+export function permissionScopeView(s: ExposedScope) {
+  const type: "Admin" | "User" = s.adminConsentRequired ? "Admin" : "User";
   return {
     id: s.id,
     value: s.value,
@@ -41,7 +45,7 @@ function scopeAuditValue(s: ExposedScope) {
     adminConsentDescription: s.adminConsentDescription,
     userConsentDisplayName: s.userConsentDisplayName,
     userConsentDescription: s.userConsentDescription,
-    type: s.adminConsentRequired ? "Admin" : "User",
+    type,
     isEnabled: s.enabled,
   };
 }
@@ -91,8 +95,8 @@ export async function updateExposedScope(
       modifiedProperties: [
         {
           name: "Oauth2PermissionScopes",
-          oldValue: scopeAuditValue(before),
-          newValue: scopeAuditValue(after),
+          oldValue: permissionScopeView(before),
+          newValue: permissionScopeView(after),
         },
       ],
     });
@@ -109,8 +113,11 @@ export interface AppRolePatch {
   isEnabled?: boolean | undefined;
 }
 
-/** A role as Graph's appRole names it: the audit trail's old and new values. */
-function roleAuditValue(r: AppRole) {
+/**
+ * A role as Graph's appRole names it: what the admin API answers and the audit trail's old and
+ * new values.
+ */
+export function appRoleView(r: AppRole) {
   return {
     id: r.id,
     value: r.value,
@@ -218,8 +225,8 @@ export async function updateAppRole(
           : (input.allowedMemberTypes ?? before.allowedMemberTypes),
         enabled: input.isEnabled ?? before.enabled,
       };
-      const oldValue = roleAuditValue(before);
-      const newValue = roleAuditValue(after);
+      const oldValue = appRoleView(before);
+      const newValue = appRoleView(after);
       if (JSON.stringify(oldValue) === JSON.stringify(newValue)) return before;
       await checkMemberTypesStillHeld(trx, application, before, after.allowedMemberTypes);
       await updateRoleRow(trx, tenantId, after);

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import {
-  type AppRole,
-  type ExposedScope,
+  appRoleView,
   exposeAppRole,
   exposeScope,
   listAppRoles,
   listExposedScopes,
+  permissionScopeView,
   removeAppRole,
   removeExposedScope,
   requireOwnApplication,
@@ -37,19 +37,6 @@ const scopeSchema = z
   })
   .meta({ id: "PermissionScope" });
 
-function scopeView(s: ExposedScope): z.input<typeof scopeSchema> {
-  return {
-    id: s.id,
-    value: s.value,
-    adminConsentDisplayName: s.adminConsentDisplayName,
-    adminConsentDescription: s.adminConsentDescription,
-    userConsentDisplayName: s.userConsentDisplayName,
-    userConsentDescription: s.userConsentDescription,
-    type: s.adminConsentRequired ? "Admin" : "User",
-    isEnabled: s.enabled,
-  };
-}
-
 const roleSchema = z
   .object({
     id: z.guid(),
@@ -60,17 +47,6 @@ const roleSchema = z
     isEnabled: z.boolean(),
   })
   .meta({ id: "AppRole" });
-
-function roleView(r: AppRole): z.input<typeof roleSchema> {
-  return {
-    id: r.id,
-    value: r.value,
-    displayName: r.displayName,
-    description: r.description,
-    allowedMemberTypes: r.allowedMemberTypes,
-    isEnabled: r.enabled,
-  };
-}
 
 export const listScopesRoute = defineRoute({
   method: "GET",
@@ -85,7 +61,7 @@ export const listScopesRoute = defineRoute({
   async handler(ctx) {
     const { db } = ctx.deps.database;
     const app = await requireOwnApplication(db, ctx.caller.tenantId, ctx.params.id);
-    return { value: (await listExposedScopes(db, app.id)).map(scopeView) };
+    return { value: (await listExposedScopes(db, app.id)).map(permissionScopeView) };
   },
 });
 
@@ -122,7 +98,7 @@ export const addScopeRoute = defineRoute({
       { ...rest, adminConsentRequired: type === "Admin" },
       actorOf(ctx.caller),
     );
-    return scopeView(scope);
+    return permissionScopeView(scope);
   },
 });
 
@@ -160,7 +136,7 @@ export const updateScopeRoute = defineRoute({
       { ...rest, adminConsentRequired: type === undefined ? undefined : type === "Admin" },
       actorOf(ctx.caller),
     );
-    return scopeView(scope);
+    return permissionScopeView(scope);
   },
 });
 
@@ -204,7 +180,7 @@ export const listRolesRoute = defineRoute({
   async handler(ctx) {
     const { db } = ctx.deps.database;
     const app = await requireOwnApplication(db, ctx.caller.tenantId, ctx.params.id);
-    return { value: (await listAppRoles(db, app.id)).map(roleView) };
+    return { value: (await listAppRoles(db, app.id)).map(appRoleView) };
   },
 });
 
@@ -243,7 +219,7 @@ export const addRoleRoute = defineRoute({
       ctx.body,
       actorOf(ctx.caller),
     );
-    return roleView(role);
+    return appRoleView(role);
   },
 });
 
@@ -290,7 +266,7 @@ export const updateRoleRoute = defineRoute({
       ctx.body,
       actorOf(ctx.caller),
     );
-    return roleView(role);
+    return appRoleView(role);
   },
 });
 
