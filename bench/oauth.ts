@@ -345,9 +345,12 @@ export async function runOAuthBench(
   options: OAuthBenchOptions,
   log: (line: string) => void,
 ): Promise<ScenarioResult[]> {
+  // A full run measures steady state: each server gets 10 s of load first (a bigger code base
+  // takes longer for V8 to compile optimised; with 3 s, rounds still grew faster round by round,
+  // the peer's most), then 6 rounds of 3 s.
   const timing = options.quick
     ? { rounds: 3, warmupMs: 1_000, durationMs: 3_000 }
-    : { rounds: 5, warmupMs: 3_000, durationMs: 10_000 };
+    : { rounds: 6, warmupMs: 10_000, durationMs: 18_000 };
   const context: StartContext = {
     postgresUrl: options.postgresUrl,
     nodeArgs: options.nodeArgs ?? [],
