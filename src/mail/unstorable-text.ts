@@ -24,3 +24,17 @@ export function unstorableAt(value: unknown, path = "", depth = 0): string | und
   }
   return undefined;
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what it removes.
+const NUL = /\u0000/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The text as PostgreSQL can hold it: NUL bytes removed, unpaired surrogates replaced with
+ * U+FFFD. For mail that arrives over SMTP, which is filed as well as it can be rather than
+ * refused for a stray byte (the sender could do nothing about a 550, and a 451 would have it
+ * retry forever).
+ */
+export function storableText(text: string): string {
+  return hasUnstorableText(text) ? text.replace(NUL, "").replace(LONE_SURROGATE, "\uFFFD") : text;
+}

@@ -95,6 +95,24 @@ describe.each(["pglite", "postgres"] as const)("Mail SMTP intake on %s", (kind) 
     ]);
   });
 
+  it("files a message with a NUL byte or half a surrogate pair, cleaned, rather than failing it", async (ctx) => {
+    if (!t) return ctx.skip();
+    const domain = uniqueDomain();
+    await addHostedDomain(t.database.db, domain, tenant);
+    const info = await transport().sendMail({
+      from: '"Nul\u0000ish" <sender@assent.localhost>',
+      to: `carol@${domain}`,
+      subject: "Invoice\u0000 attached \ud800",
+      text: "Line one\u0000\nline two",
+    });
+    expect(info.accepted).toEqual([`carol@${domain}`]);
+    const [message] = await (await mailboxOwner(`carol@${domain}`)).messages();
+    expect(message.subject).toBe("Invoice attached \uFFFD");
+    expect(message.from.emailAddress.name).toBe("Nulish");
+    expect(message.body.content).toContain("Line one");
+    expect(message.body.content).not.toContain("\u0000");
+  });
+
   it("refuses RCPT TO a domain it does not host with 550, and still delivers to the hosted ones", async (ctx) => {
     if (!t) return ctx.skip();
     const domain = uniqueDomain();

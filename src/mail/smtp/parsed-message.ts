@@ -5,11 +5,16 @@ import {
   type InboundMessage,
   normaliseAddress,
 } from "../mailbox/index.ts";
+import { storableText } from "../unstorable-text.ts";
 
 function addressesOf(field: AddressObject | AddressObject[] | undefined): InboundAddress[] {
   const flatten = (list: EmailAddress[]): InboundAddress[] =>
     list.flatMap((a) =>
-      a.group ? flatten(a.group) : a.address ? [{ address: a.address, name: a.name || null }] : [],
+      a.group
+        ? flatten(a.group)
+        : a.address
+          ? [{ address: a.address, name: a.name ? storableText(a.name) : null }]
+          : [],
     );
   const objects = field === undefined ? [] : Array.isArray(field) ? field : [field];
   return objects.flatMap((o) => flatten(o.value));
@@ -17,7 +22,8 @@ function addressesOf(field: AddressObject | AddressObject[] | undefined): Inboun
 
 /**
  * The message as Mail files it: header From/To/Cc for display, the SMTP envelope's recipients
- * for delivery (which include Bcc), the HTML body when there is one, else the text.
+ * for delivery (which include Bcc), the HTML body when there is one, else the text. Text the
+ * database cannot hold (a NUL byte, half a surrogate pair) is cleaned, not refused.
  */
 export function inboundFromParsed(
   parsed: ParsedMail,
@@ -37,12 +43,12 @@ export function inboundFromParsed(
     toRecipients: addressesOf(parsed.to),
     ccRecipients: addressesOf(parsed.cc),
     recipients: envelope.rcptTo,
-    subject: parsed.subject ?? "",
+    subject: storableText(parsed.subject ?? ""),
     body:
       typeof parsed.html === "string" && parsed.html !== ""
-        ? { contentType: "html", content: parsed.html }
-        : { contentType: "text", content: parsed.text ?? "" },
-    ...(parsed.messageId ? { internetMessageId: parsed.messageId } : {}),
+        ? { contentType: "html", content: storableText(parsed.html) }
+        : { contentType: "text", content: storableText(parsed.text ?? "") },
+    ...(parsed.messageId ? { internetMessageId: storableText(parsed.messageId) } : {}),
     sentAt: parsed.date ?? null,
   };
 }
