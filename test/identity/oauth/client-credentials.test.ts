@@ -67,6 +67,8 @@ describe.each(["pglite", "postgres"] as const)("client credentials on %s", (kind
       idtyp: "app",
     });
     expect(payload.scp).toBeUndefined();
+    // Permissions travel in roles/scp, as in Entra: no RFC 9068 scope claim, not even empty.
+    expect(Object.keys(payload)).not.toContain("scope");
   });
 
   it("tells a wrong secret (7000215) from an expired one (7000222)", async (ctx) => {
