@@ -3,13 +3,8 @@ import { api, asApiError, type PortalApiError, useApi } from "../../api/client.t
 import { useCan } from "../../auth/capabilities.ts";
 import { Dialog } from "../../components/dialog.tsx";
 import { Empty, ErrorText, Loading } from "../../components/status.tsx";
+import { EditRoleDialog, MEMBERS, type Member } from "./registration-role-edit.tsx";
 import type { Application, AppRole } from "./types.ts";
-
-type Member = "User" | "Application";
-const MEMBERS: Record<Member, string> = {
-  User: "Users and groups (assigned under Enterprise applications)",
-  Application: "Applications (an application permission)",
-};
 
 /** App roles: roles for users and groups, and application permissions other apps may require. */
 export function RegistrationRoles(props: { app: Application }) {
@@ -19,6 +14,7 @@ export function RegistrationRoles(props: { app: Application }) {
   const list = useApi<{ value: AppRole[] }>(path);
   const [adding, setAdding] = useState(false);
   const [deleting, setDeleting] = useState<AppRole>();
+  const [editing, setEditing] = useState<AppRole>();
   const [draft, setDraft] = useState({
     value: "",
     displayName: "",
@@ -82,7 +78,7 @@ export function RegistrationRoles(props: { app: Application }) {
           </button>
         </div>
       ) : null}
-      {adding || deleting ? null : <ErrorText error={error} />}
+      {adding || deleting || editing ? null : <ErrorText error={error} />}
       <p role="status" className="success">
         {status}
       </p>
@@ -131,6 +127,18 @@ export function RegistrationRoles(props: { app: Application }) {
                   {can("applications.write") ? (
                     <td>
                       <div className="row">
+                        <button
+                          type="button"
+                          className="link"
+                          aria-label={`Edit ${r.value}`}
+                          onClick={() => {
+                            setError(undefined);
+                            setStatus("");
+                            setEditing(r);
+                          }}
+                        >
+                          Edit
+                        </button>
                         <button
                           type="button"
                           className="link"
@@ -228,6 +236,18 @@ export function RegistrationRoles(props: { app: Application }) {
           ) : null}
           <ErrorText error={error} />
         </Dialog>
+      ) : null}
+      {editing ? (
+        <EditRoleDialog
+          appId={app.id}
+          role={editing}
+          onClose={() => setEditing(undefined)}
+          onSaved={(message) => {
+            setEditing(undefined);
+            setStatus(message);
+            list.reload();
+          }}
+        />
       ) : null}
       {deleting ? (
         <Dialog
