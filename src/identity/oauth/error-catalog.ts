@@ -284,10 +284,11 @@ export const ERROR_CATALOG: Readonly<Record<number, CatalogEntry>> = {
     name: "UnauthorizedClient_DoesNotMatchRequest",
     message:
       "The application was not found in the directory. It may not be registered, or is single-tenant and registered in another tenant.",
-    cause: "The client_id is unknown here, or names a single-tenant app of another tenant.",
+    cause:
+      "The client_id is unknown here, or names a single-tenant app of another tenant, or (for an app-only token) another publisher's app that has no enterprise app in this tenant yet.",
     userFix: ASK_ADMIN,
     adminFix:
-      "Check the client id; make the app multi-tenant if users of other tenants must sign in to it.",
+      "Check the client id; make the app multi-tenant if users of other tenants must sign in to it; for a daemon of another publisher, grant it admin consent here first.",
   },
   700020: {
     error: "interaction_required",

@@ -24,7 +24,8 @@ import { claimsOf } from "./support.ts";
  * benchmark's 16 concurrent code flows): every one must end the same way. Each flow sees the
  * consent screen and accepts it; whichever Accept writes the user's grant first, the others
  * find what they accept already granted and go on with a code — never AADSTS90093. Enterprise
- * apps created on first use (a sign-in, a client credentials request) are created once.
+ * apps created on first use (a sign-in) are created once; a client credentials request creates
+ * none (another publisher's app must have one already).
  */
 
 const REDIRECT_URI = "http://127.0.0.1:9/callback";
@@ -353,7 +354,7 @@ describe.each(DATABASE_KINDS)("concurrent first consent on $name", ({ name }) =>
     expect(outcomes).toEqual(Array(CONCURRENT).fill("code"));
   });
 
-  it(`${CONCURRENT} concurrent first client credentials requests of a multi-tenant app agree and create one enterprise app`, async (ctx) => {
+  it(`${CONCURRENT} concurrent first client credentials requests of another publisher's app are refused alike and create nothing`, async (ctx) => {
     if (!t) return ctx.skip();
     const { db } = t.database;
     const customer = await seed(t, server);
@@ -376,11 +377,12 @@ describe.each(DATABASE_KINDS)("concurrent first consent on $name", ({ name }) =>
           grant_type: "client_credentials",
           scope: "api://assent-mail/.default",
         });
-        return r.status === 200 ? "token" : `${r.status} ${JSON.stringify(r.body)}`;
+        return `${r.status} ${String(r.body.error)} ${JSON.stringify(r.body.error_codes)}`;
       }),
     );
-    // One answer for all (a token without roles: none were granted), never a 500 or a conflict.
-    expect(answers).toEqual(Array(CONCURRENT).fill("token"));
+    // One answer for all: no enterprise app here, so no app-only token (Entra's 700016); never
+    // a 500 or a conflict, and asking creates nothing in the customer's tenant.
+    expect(answers).toEqual(Array(CONCURRENT).fill("400 unauthorized_client [700016]"));
     const sps = await db
       .selectFrom("identity.service_principals")
       .select("id")
@@ -394,8 +396,8 @@ describe.each(DATABASE_KINDS)("concurrent first consent on $name", ({ name }) =>
       .where("activity", "=", "Add service principal")
       .where(sql<boolean>`additional_details->>'appId' = ${app.appId}`)
       .execute();
-    expect(sps).toHaveLength(1);
-    expect(created).toHaveLength(1);
+    expect(sps).toHaveLength(0);
+    expect(created).toHaveLength(0);
   });
 
   it(`${CONCURRENT} concurrent first sign-ins to a multi-tenant app all get the same screen and create one enterprise app`, async (ctx) => {

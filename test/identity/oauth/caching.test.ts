@@ -236,6 +236,15 @@ describe.each(["pglite", "postgres"] as const)("per-node OAuth caches on %s", (k
         .where("id", "=", app.id)
         .execute();
     await setAudience("AzureADMultipleOrgs");
+    // Seen as multi-tenant at once: the client is known now, but has no enterprise app in
+    // the guest tenant, so no app-only token yet (a different refusal, same code)...
+    for (const node of [a, b])
+      expect((await appToken(node, guest, app.appId, secret)).body).toMatchObject({
+        error: "unauthorized_client",
+        error_codes: [700016],
+      });
+    // ...until the guest tenant has one (admin consent creates it).
+    await ensureServicePrincipal(db, guest.tenant.id, app.id);
     for (const node of [a, b])
       expect((await appToken(node, guest, app.appId, secret)).status).toBe(200);
     await setAudience("AzureADMyOrg");

@@ -5,6 +5,7 @@ import {
   clientSecretHashes,
   ensureServicePrincipal,
   findApplicationByAppId,
+  findServicePrincipal,
   grantedAppRoleValues,
   resolveAppOnlyScope,
   resolveScopes,
@@ -75,6 +76,7 @@ export class CatalogSnapshot {
   readonly #secrets = new Memo<StoredSecretHash[]>();
   readonly #scopes = new Memo<ScopeResolution>();
   readonly #servicePrincipals = new Memo<ServicePrincipal>();
+  readonly #existingServicePrincipals = new Memo<ServicePrincipal | undefined>();
   readonly #roles = new Memo<string[]>();
   /** Consent inputs read from app registrations, enterprise apps and consent settings. */
   readonly inputs = new InputMemos();
@@ -140,6 +142,13 @@ export class CatalogSnapshot {
       ensureServicePrincipal(this.#db, this.#tenantId, applicationId, {
         ...(correlationId ? { correlationId } : {}),
       }),
+    );
+  }
+
+  /** The application's service principal in this tenant if it has one; never creates it. */
+  existingServicePrincipal(applicationId: string): Promise<ServicePrincipal | undefined> {
+    return this.#existingServicePrincipals.get(applicationId, () =>
+      findServicePrincipal(this.#db, this.#tenantId, applicationId),
     );
   }
 

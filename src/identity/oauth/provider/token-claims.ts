@@ -22,7 +22,21 @@ export function tokenClaims(rt: TenantRuntime) {
       const applicationId = applicationIdOf(ctx.oidc.client);
       if (!applicationId) return base;
       const catalog = rt.catalog.apps;
-      const sp = await catalog.servicePrincipal(applicationId);
+      const application = token.clientId
+        ? (await catalog.client(token.clientId))?.application
+        : undefined;
+      // Another publisher's multi-tenant app exists in this tenant only once it has an
+      // enterprise app here (someone consented to it): until then, as in Entra, no app-only
+      // token for this tenant, not even one without roles.
+      const sp =
+        application && application.tenantId !== rt.tenant.id
+          ? await catalog.existingServicePrincipal(applicationId)
+          : await catalog.servicePrincipal(applicationId);
+      if (!sp)
+        throw entraError(
+          700016,
+          `Application with identifier '${token.clientId}' was not found in the directory '${rt.tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
+        );
       if (!sp.accountEnabled)
         throw entraError(7000112, "The application is disabled in this tenant.");
       const resource = requestScopes(ctx)?.resource;
