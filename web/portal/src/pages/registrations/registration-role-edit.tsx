@@ -56,6 +56,32 @@ function patchOf(role: AppRole, draft: Draft): Record<string, unknown> {
  * member types and state. Save sends only the changed fields; the role keeps its id, so its
  * assignments stay.
  */
+/** "Who can hold it": the role's allowed member types, as checkboxes (create and edit). */
+export function MemberTypesField(props: {
+  value: Member[];
+  onChange: (members: Member[]) => void;
+  describedBy?: string | undefined;
+}) {
+  const { value, onChange } = props;
+  return (
+    <fieldset aria-describedby={props.describedBy}>
+      <legend>Who can hold it</legend>
+      {(Object.keys(MEMBERS) as Member[]).map((m) => (
+        <label key={m} className="check">
+          <input
+            type="checkbox"
+            checked={value.includes(m)}
+            onChange={(e) =>
+              onChange(e.target.checked ? [...value, m] : value.filter((x) => x !== m))
+            }
+          />
+          {MEMBERS[m]}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
 export function EditRoleDialog(props: {
   appId: string;
   role: AppRole;
@@ -143,26 +169,11 @@ export function EditRoleDialog(props: {
         onChange={(e) => setDraft({ ...draft, description: e.target.value })}
       />
       <FieldError id={`${id}-desc-error`} message={errors.at("description")} />
-      <fieldset aria-describedby={membersError ? `${id}-members-error` : undefined}>
-        <legend>Who can hold it</legend>
-        {(Object.keys(MEMBERS) as Member[]).map((m) => (
-          <label key={m} className="check">
-            <input
-              type="checkbox"
-              checked={draft.members.includes(m)}
-              onChange={(e) =>
-                setDraft({
-                  ...draft,
-                  members: e.target.checked
-                    ? [...draft.members, m]
-                    : draft.members.filter((x) => x !== m),
-                })
-              }
-            />
-            {MEMBERS[m]}
-          </label>
-        ))}
-      </fieldset>
+      <MemberTypesField
+        value={draft.members}
+        onChange={(members) => setDraft({ ...draft, members })}
+        describedBy={membersError ? `${id}-members-error` : undefined}
+      />
       <FieldError id={`${id}-members-error`} message={membersError} />
       <label className="check">
         <input

@@ -3,7 +3,7 @@ import { api, asApiError, type PortalApiError, useApi } from "../../api/client.t
 import { useCan } from "../../auth/capabilities.ts";
 import { Dialog } from "../../components/dialog.tsx";
 import { Empty, ErrorText, Loading } from "../../components/status.tsx";
-import { EditRoleDialog, MEMBERS, type Member } from "./registration-role-edit.tsx";
+import { EditRoleDialog, type Member, MemberTypesField } from "./registration-role-edit.tsx";
 import type { Application, AppRole } from "./types.ts";
 
 /** App roles: roles for users and groups, and application permissions other apps may require. */
@@ -209,26 +209,10 @@ export function RegistrationRoles(props: { app: Application }) {
             value={draft.description}
             onChange={(e) => setDraft({ ...draft, description: e.target.value })}
           />
-          <fieldset>
-            <legend>Who can hold it</legend>
-            {(Object.keys(MEMBERS) as Member[]).map((m) => (
-              <label key={m} className="check">
-                <input
-                  type="checkbox"
-                  checked={draft.members.includes(m)}
-                  onChange={(e) =>
-                    setDraft({
-                      ...draft,
-                      members: e.target.checked
-                        ? [...draft.members, m]
-                        : draft.members.filter((x) => x !== m),
-                    })
-                  }
-                />
-                {MEMBERS[m]}
-              </label>
-            ))}
-          </fieldset>
+          <MemberTypesField
+            value={draft.members}
+            onChange={(members) => setDraft({ ...draft, members })}
+          />
           {draft.members.length === 0 ? (
             <p className="error">
               Choose who can hold the role: users and groups, applications, or both.
