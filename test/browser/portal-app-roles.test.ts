@@ -7,12 +7,17 @@ import {
   createApplication,
   exposeAppRole,
 } from "../../src/identity/apps/index.ts";
-import { signingKeysOnTenantCreated } from "../../src/identity/keys/index.ts";
-import { seedWorkflow, type Workflow } from "../identity/consent-requests/support.ts";
-import { type IdentityServer, PASSWORD, startIdentity } from "../identity/oauth/support/fixture.ts";
-import { launchBrowser, type TestBrowser } from "../support/browser.ts";
-import { openTestDatabase, type TestDatabase } from "../support/databases.ts";
-import { collectErrors, ensurePortalBuilt, seriousViolations } from "./portal-support.ts";
+import type { Workflow } from "../identity/consent-requests/support.ts";
+import type { TestBrowser } from "../support/browser.ts";
+import type { TestDatabase } from "../support/databases.ts";
+import {
+  collectErrors,
+  type PortalWorld,
+  portalApi,
+  seriousViolations,
+  signInAs,
+  startPortalWorld,
+} from "./portal-support.ts";
 
 /**
  * Editing an app role in the admin portal, in a real Chromium on the embedded database: an
@@ -23,7 +28,7 @@ import { collectErrors, ensurePortalBuilt, seriousViolations } from "./portal-su
  */
 describe("the admin portal: editing app roles", () => {
   let t: TestDatabase | undefined;
-  let server: IdentityServer;
+  let world: PortalWorld | undefined;
   let browser: TestBrowser | undefined;
   let w: Workflow;
   let app: Application;
@@ -32,15 +37,9 @@ describe("the admin portal: editing app roles", () => {
   let errors: string[];
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    if (!browser) return;
-    await ensurePortalBuilt();
-    t = await openTestDatabase("pglite");
-    if (!t) return;
-    server = await startIdentity(t);
-    w = await seedWorkflow(t, "portal-app-roles", {
-      onTenantCreated: [signingKeysOnTenantCreated(server.keyRing)],
-    });
+    world = await startPortalWorld("portal-app-roles");
+    if (!world) return;
+    ({ browser, t, w } = world);
     const { db } = t.database;
     app = await createApplication(db, w.tenant.id, { displayName: "Contoso Reports" }, CLI_ACTOR);
     approve = await exposeAppRole(
@@ -71,33 +70,27 @@ describe("the admin portal: editing app roles", () => {
     errors = collectErrors(page);
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
+    await world?.close();
   });
 
-  const portal = (path = "") => `${server.baseUrl}/${w.tenant.id}/portal${path}`;
+  const portal = (path = "") => world?.portal(path) ?? "";
   const roles = () => page.getByRole("region", { name: "App roles", exact: true });
   /** The app's roles as the admin API answers, with the portal's own token. */
-  const rolesFromApi = () =>
-    page.evaluate(
-      async ([tenant, path]) => {
-        const session = JSON.parse(sessionStorage.getItem(`assent.portal.token.${tenant}`) ?? "{}");
-        const r = await fetch(path, {
-          headers: { authorization: `Bearer ${session.accessToken}` },
-        });
-        return ((await r.json()) as { value: Array<Record<string, unknown>> }).value;
-      },
-      [w.tenant.id, `/api/v1/applications/${app.id}/appRoles`] as const,
-    );
+  const rolesFromApi = async () =>
+    (
+      await portalApi<{ value: Array<Record<string, unknown>> }>(
+        page,
+        w.tenant.id,
+        "GET",
+        `/api/v1/applications/${app.id}/appRoles`,
+      )
+    ).value;
 
   it("edits a role's display name and value; the list and GET show them", async (ctx) => {
     if (!browser || !t) return ctx.skip();
     await page.goto(portal(`/app-registrations/${app.id}`));
     await page.waitForURL((url) => !url.pathname.includes("/portal"));
-    await page.fill('input[name="username"]', w.globalAdmin.userPrincipalName);
-    await page.fill('input[name="password"]', PASSWORD);
-    await page.click('button:text("Sign in")');
+    await signInAs(page, w.globalAdmin.userPrincipalName);
     await page.getByRole("heading", { level: 1, name: "Contoso Reports" }).waitFor();
 
     const row = roles().getByRole("row", { name: /Reports\.Approve/ });

@@ -12,16 +12,17 @@ import {
   updateAdminConsentRequestPolicy,
 } from "../../src/identity/consent-requests/index.ts";
 import { createDirectory, listGroups, type User } from "../../src/identity/directory/index.ts";
-import { signingKeysOnTenantCreated } from "../../src/identity/keys/index.ts";
-import { seedWorkflow, type Workflow } from "../identity/consent-requests/support.ts";
-import { type IdentityServer, PASSWORD, startIdentity } from "../identity/oauth/support/fixture.ts";
-import { launchBrowser, type TestBrowser } from "../support/browser.ts";
-import { openTestDatabase, type TestDatabase } from "../support/databases.ts";
+import type { Workflow } from "../identity/consent-requests/support.ts";
+import type { TestBrowser } from "../support/browser.ts";
+import type { TestDatabase } from "../support/databases.ts";
 import {
   collectErrors,
-  ensurePortalBuilt,
+  type PortalWorld,
+  portalApi,
   screenshot,
   seriousViolations,
+  signInAs,
+  startPortalWorld,
 } from "./portal-support.ts";
 
 const localInBrowser = (minutes: number) =>
@@ -38,7 +39,7 @@ const localInBrowser = (minutes: number) =>
  */
 describe("the admin portal: forms, field errors and the reviewer search", () => {
   let t: TestDatabase | undefined;
-  let server: IdentityServer;
+  let world: PortalWorld | undefined;
   let browser: TestBrowser | undefined;
   let w: Workflow;
   let own: Application;
@@ -48,15 +49,9 @@ describe("the admin portal: forms, field errors and the reviewer search", () => 
   let errors: string[];
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    if (!browser) return;
-    await ensurePortalBuilt();
-    t = await openTestDatabase("pglite");
-    if (!t) return;
-    server = await startIdentity(t);
-    w = await seedWorkflow(t, "portal-forms", {
-      onTenantCreated: [signingKeysOnTenantCreated(server.keyRing)],
-    });
+    world = await startPortalWorld("portal-forms");
+    if (!world) return;
+    ({ browser, t, w } = world);
     const directory = createDirectory({ database: t.database });
     // More users than a page of any list, all before the two to find by user name.
     for (let i = 1; i <= 110; i++)
@@ -100,12 +95,10 @@ describe("the admin portal: forms, field errors and the reviewer search", () => 
     errors = collectErrors(page);
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
+    await world?.close();
   });
 
-  const portal = (path = "") => `${server.baseUrl}/${w.tenant.id}/portal${path}`;
+  const portal = (path = "") => world?.portal(path) ?? "";
   const heading = (name: string | RegExp) => page.getByRole("heading", { level: 1, name });
   const section = (name: string) => page.getByRole("region", { name, exact: true });
   async function expectAccessible(p: Page, name: string) {
@@ -122,36 +115,20 @@ describe("the admin portal: forms, field errors and the reviewer search", () => 
   }
   /** A call to the admin API with the portal's own token: what the API itself answers. */
   const apiCall = (method: string, path: string, body?: unknown) =>
-    page.evaluate(
-      async ([tenant, m, p, b]) => {
-        const session = JSON.parse(sessionStorage.getItem(`assent.portal.token.${tenant}`) ?? "{}");
-        const r = await fetch(p, {
-          method: m,
-          headers: {
-            authorization: `Bearer ${session.accessToken}`,
-            ...(b === undefined ? {} : { "content-type": "application/json" }),
-          },
-          body: b,
-        });
-        return (await r.json()) as Record<string, unknown> & {
-          error?: { code: string; message: string; details?: Array<{ message: string }> };
-        };
-      },
-      [w.tenant.id, method, path, body === undefined ? undefined : JSON.stringify(body)] as const,
-    );
+    portalApi<
+      Record<string, unknown> & {
+        error?: { code: string; message: string; details?: Array<{ message: string }> };
+      }
+    >(page, w.tenant.id, method, path, body);
 
   it("renames an app registration and sets its URLs; the list and GET show them", async (ctx) => {
     if (!browser || !t) return ctx.skip();
     await page.goto(portal(`/app-registrations/${own.id}`));
     await page.waitForURL((url) => !url.pathname.includes("/portal"));
     // A mistyped password first: the failed sign-in the last test finds in the log.
-    await page.fill('input[name="username"]', w.globalAdmin.userPrincipalName);
-    await page.fill('input[name="password"]', "not the password");
-    await page.click('button:text("Sign in")');
+    await signInAs(page, w.globalAdmin.userPrincipalName, "not the password");
     await page.getByText("Your user name or password is incorrect.").waitFor();
-    await page.fill('input[name="username"]', w.globalAdmin.userPrincipalName);
-    await page.fill('input[name="password"]', PASSWORD);
-    await page.click('button:text("Sign in")');
+    await signInAs(page, w.globalAdmin.userPrincipalName);
     await heading("Contoso Expenses").waitFor();
 
     const form = section("Branding & properties");
@@ -241,9 +218,7 @@ describe("the admin portal: forms, field errors and the reviewer search", () => 
     errors.push(...collectErrors(reader));
     await reader.goto(portal(`/app-registrations/${own.id}`));
     await reader.waitForURL((url) => !url.pathname.includes("/portal"));
-    await reader.fill('input[name="username"]', w.reader.userPrincipalName);
-    await reader.fill('input[name="password"]', PASSWORD);
-    await reader.click('button:text("Sign in")');
+    await signInAs(reader, w.reader.userPrincipalName);
     const form = reader.getByRole("region", { name: "Branding & properties", exact: true });
     const name = form.getByLabel("Name", { exact: true });
     await expect.poll(() => name.inputValue()).toBe("Contoso Expense Reports");
