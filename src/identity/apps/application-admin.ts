@@ -9,6 +9,7 @@ import {
   deleteSecret,
   updateApplicationFields,
 } from "./application-admin-queries.ts";
+import { recordApplicationUpdate } from "./application-audit.ts";
 import { findApplicationById } from "./applications.ts";
 import { isUuid, normaliseAppName } from "./names.ts";
 import type { Application } from "./types.ts";
@@ -118,14 +119,7 @@ export async function updateApplication(
     if (changes.length === 0) return before;
     const after = await updateApplicationFields(trx, tenantId, before.id, next);
     if (!after) throw new Error("application vanished during update");
-    await recordAudit(trx, {
-      tenantId,
-      activity: "Update application",
-      category: "ApplicationManagement",
-      actor,
-      targets: [{ type: "Application", id: after.id, displayName: after.displayName }],
-      modifiedProperties: changes,
-    });
+    await recordApplicationUpdate(trx, tenantId, actor, after, changes);
     return after;
   });
 }
@@ -147,16 +141,9 @@ export async function removeRedirectUri(
         "application.redirect_uri_not_found",
         `The application has no redirect URI "${uri}" (URIs are compared exactly).`,
       );
-    await recordAudit(trx, {
-      tenantId,
-      activity: "Update application",
-      category: "ApplicationManagement",
-      actor,
-      targets: [{ type: "Application", id: after.id, displayName: after.displayName }],
-      modifiedProperties: [
-        { name: "RedirectUris", oldValue: before.redirectUris, newValue: after.redirectUris },
-      ],
-    });
+    await recordApplicationUpdate(trx, tenantId, actor, after, [
+      { name: "RedirectUris", oldValue: before.redirectUris, newValue: after.redirectUris },
+    ]);
     return after;
   });
 }

@@ -4,6 +4,7 @@ import { ApiError } from "../../platform/http/errors.ts";
 import { hasUnsafeNameCharacters } from "../../platform/text.ts";
 import { type AuditActor, recordAudit } from "../activity/audit-log.ts";
 import type { IdentityDB } from "../db.ts";
+import { recordApplicationUpdate } from "./application-audit.ts";
 import {
   appendRedirectUri,
   insertApplication,
@@ -188,16 +189,9 @@ export async function addRedirectUri(
         `An application can have at most ${MAX_REDIRECT_URIS} redirect URIs: remove one first.`,
       );
     }
-    await recordAudit(trx, {
-      tenantId,
-      activity: "Update application",
-      category: "ApplicationManagement",
-      actor,
-      targets: [{ type: "Application", id: after.id, displayName: after.displayName }],
-      modifiedProperties: [
-        { name: "RedirectUris", oldValue: before.redirectUris, newValue: after.redirectUris },
-      ],
-    });
+    await recordApplicationUpdate(trx, tenantId, actor, after, [
+      { name: "RedirectUris", oldValue: before.redirectUris, newValue: after.redirectUris },
+    ]);
     return after;
   });
 }
@@ -217,25 +211,18 @@ async function changePublisher(
       publisherVerified: publisher.verified,
     });
     if (!after) throw new Error("application vanished during update");
-    await recordAudit(trx, {
-      tenantId,
-      activity: "Update application",
-      category: "ApplicationManagement",
-      actor,
-      targets: [{ type: "Application", id: after.id, displayName: after.displayName }],
-      modifiedProperties: [
-        {
-          name: "PublisherDisplayName",
-          oldValue: before.publisherDisplayName,
-          newValue: after.publisherDisplayName,
-        },
-        {
-          name: "PublisherVerified",
-          oldValue: before.publisherVerified,
-          newValue: after.publisherVerified,
-        },
-      ],
-    });
+    await recordApplicationUpdate(trx, tenantId, actor, after, [
+      {
+        name: "PublisherDisplayName",
+        oldValue: before.publisherDisplayName,
+        newValue: after.publisherDisplayName,
+      },
+      {
+        name: "PublisherVerified",
+        oldValue: before.publisherVerified,
+        newValue: after.publisherVerified,
+      },
+    ]);
     return after;
   });
 }

@@ -1,9 +1,10 @@
 import type { Kysely } from "kysely";
 import { inTransaction } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
-import { type AuditActor, recordAudit } from "../activity/audit-log.ts";
+import type { AuditActor } from "../activity/audit-log.ts";
 import type { IdentityDB } from "../db.ts";
 import { requireOwnApplication } from "./application-admin.ts";
+import { recordApplicationUpdate } from "./application-audit.ts";
 import { findApplicationById } from "./applications.ts";
 import { isUuid } from "./names.ts";
 import {
@@ -37,23 +38,16 @@ export async function removeRequiredPermission(
         `The application does not require the permission "${permissionId}".`,
       );
     const resource = await findApplicationById(trx, removed.resourceApplicationId);
-    await recordAudit(trx, {
-      tenantId,
-      activity: "Update application",
-      category: "ApplicationManagement",
-      actor,
-      targets: [{ type: "Application", id: application.id, displayName: application.displayName }],
-      modifiedProperties: [
-        {
-          name: "RequiredResourceAccess",
-          oldValue: {
-            resourceAppId: resource?.appId ?? null,
-            resourceAccess: { id: permissionId.toLowerCase(), type: removed.type },
-          },
-          newValue: null,
+    await recordApplicationUpdate(trx, tenantId, actor, application, [
+      {
+        name: "RequiredResourceAccess",
+        oldValue: {
+          resourceAppId: resource?.appId ?? null,
+          resourceAccess: { id: permissionId.toLowerCase(), type: removed.type },
         },
-      ],
-    });
+        newValue: null,
+      },
+    ]);
   });
 }
 
@@ -134,20 +128,13 @@ async function setEnabled(
       before.id,
       enabled,
     );
-    await recordAudit(trx, {
-      tenantId,
-      activity: "Update application",
-      category: "ApplicationManagement",
-      actor,
-      targets: [{ type: "Application", id: application.id, displayName: application.displayName }],
-      modifiedProperties: [
-        {
-          name: KINDS[kind].property,
-          oldValue: { id: before.id, value: before.value, isEnabled: before.enabled },
-          newValue: { id: before.id, value: before.value, isEnabled: enabled },
-        },
-      ],
-    });
+    await recordApplicationUpdate(trx, tenantId, actor, application, [
+      {
+        name: KINDS[kind].property,
+        oldValue: { id: before.id, value: before.value, isEnabled: before.enabled },
+        newValue: { id: before.id, value: before.value, isEnabled: enabled },
+      },
+    ]);
     return { ...before, enabled };
   });
 }
@@ -208,20 +195,13 @@ async function remove(
         kind === "scope" ? "application.scope_enabled" : "application.role_enabled",
         `The ${KINDS[kind].what} "${before.value}" is enabled: disable it first (PATCH with isEnabled false), then delete it.`,
       );
-    await recordAudit(trx, {
-      tenantId,
-      activity: "Update application",
-      category: "ApplicationManagement",
-      actor,
-      targets: [{ type: "Application", id: application.id, displayName: application.displayName }],
-      modifiedProperties: [
-        {
-          name: KINDS[kind].property,
-          oldValue: { id: before.id, value: before.value, isEnabled: false },
-          newValue: null,
-        },
-      ],
-    });
+    await recordApplicationUpdate(trx, tenantId, actor, application, [
+      {
+        name: KINDS[kind].property,
+        oldValue: { id: before.id, value: before.value, isEnabled: false },
+        newValue: null,
+      },
+    ]);
   });
 }
 

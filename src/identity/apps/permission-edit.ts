@@ -1,9 +1,10 @@
 import type { Kysely } from "kysely";
 import { inTransaction, isUniqueViolation } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
-import { type AuditActor, recordAudit } from "../activity/audit-log.ts";
+import type { AuditActor } from "../activity/audit-log.ts";
 import type { IdentityDB } from "../db.ts";
 import { requireOwnApplication } from "./application-admin.ts";
+import { recordApplicationUpdate } from "./application-audit.ts";
 import { normalisePermissionValue, normaliseText } from "./names.ts";
 import { findPermission, setAppRoleEnabled, setExposedScopeEnabled } from "./permission-admin.ts";
 import {
@@ -86,20 +87,13 @@ export async function updateExposedScope(
       enabled: isEnabled ?? before.enabled,
     };
     await updateScopeRow(trx, tenantId, after);
-    await recordAudit(trx, {
-      tenantId,
-      activity: "Update application",
-      category: "ApplicationManagement",
-      actor,
-      targets: [{ type: "Application", id: application.id, displayName: application.displayName }],
-      modifiedProperties: [
-        {
-          name: "Oauth2PermissionScopes",
-          oldValue: permissionScopeView(before),
-          newValue: permissionScopeView(after),
-        },
-      ],
-    });
+    await recordApplicationUpdate(trx, tenantId, actor, application, [
+      {
+        name: "Oauth2PermissionScopes",
+        oldValue: permissionScopeView(before),
+        newValue: permissionScopeView(after),
+      },
+    ]);
     return after;
   });
 }
@@ -230,16 +224,9 @@ export async function updateAppRole(
       if (JSON.stringify(oldValue) === JSON.stringify(newValue)) return before;
       await checkMemberTypesStillHeld(trx, application, before, after.allowedMemberTypes);
       await updateRoleRow(trx, tenantId, after);
-      await recordAudit(trx, {
-        tenantId,
-        activity: "Update application",
-        category: "ApplicationManagement",
-        actor,
-        targets: [
-          { type: "Application", id: application.id, displayName: application.displayName },
-        ],
-        modifiedProperties: [{ name: "AppRoles", oldValue, newValue }],
-      });
+      await recordApplicationUpdate(trx, tenantId, actor, application, [
+        { name: "AppRoles", oldValue, newValue },
+      ]);
       return after;
     });
   } catch (error) {

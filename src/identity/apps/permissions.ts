@@ -1,8 +1,9 @@
 import type { Kysely } from "kysely";
 import { inTransaction, isUniqueViolation } from "../../platform/db/index.ts";
 import { ApiError } from "../../platform/http/errors.ts";
-import { type AuditActor, recordAudit } from "../activity/audit-log.ts";
+import type { AuditActor } from "../activity/audit-log.ts";
 import type { IdentityDB } from "../db.ts";
+import { recordApplicationUpdate } from "./application-audit.ts";
 import { findApplicationById } from "./applications.ts";
 import { isOidcScope } from "./mail-resource.ts";
 import { normalisePermissionValue, normaliseText } from "./names.ts";
@@ -89,22 +90,13 @@ export async function exposeScope(
         adminConsentRequired: input.adminConsentRequired ?? true,
         enabled: true,
       });
-      await recordAudit(trx, {
-        tenantId,
-        activity: "Update application",
-        category: "ApplicationManagement",
-        actor,
-        targets: [
-          { type: "Application", id: application.id, displayName: application.displayName },
-        ],
-        modifiedProperties: [
-          {
-            name: "Oauth2PermissionScopes",
-            oldValue: null,
-            newValue: { id: scope.id, value, adminConsentRequired: scope.adminConsentRequired },
-          },
-        ],
-      });
+      await recordApplicationUpdate(trx, tenantId, actor, application, [
+        {
+          name: "Oauth2PermissionScopes",
+          oldValue: null,
+          newValue: { id: scope.id, value, adminConsentRequired: scope.adminConsentRequired },
+        },
+      ]);
       return scope;
     });
   } catch (error) {
@@ -170,22 +162,13 @@ export async function exposeAppRole(
         allowedMemberTypes: types,
         enabled: true,
       });
-      await recordAudit(trx, {
-        tenantId,
-        activity: "Update application",
-        category: "ApplicationManagement",
-        actor,
-        targets: [
-          { type: "Application", id: application.id, displayName: application.displayName },
-        ],
-        modifiedProperties: [
-          {
-            name: "AppRoles",
-            oldValue: null,
-            newValue: { id: role.id, value, allowedMemberTypes: types },
-          },
-        ],
-      });
+      await recordApplicationUpdate(trx, tenantId, actor, application, [
+        {
+          name: "AppRoles",
+          oldValue: null,
+          newValue: { id: role.id, value, allowedMemberTypes: types },
+        },
+      ]);
       return role;
     });
   } catch (error) {
@@ -273,25 +256,16 @@ export async function requirePermission(
       type,
     });
     if (added) {
-      await recordAudit(trx, {
-        tenantId,
-        activity: "Update application",
-        category: "ApplicationManagement",
-        actor,
-        targets: [
-          { type: "Application", id: application.id, displayName: application.displayName },
-        ],
-        modifiedProperties: [
-          {
-            name: "RequiredResourceAccess",
-            oldValue: null,
-            newValue: {
-              resourceAppId: resource.appId,
-              resourceAccess: { id: permission.id, type, value: permission.value },
-            },
+      await recordApplicationUpdate(trx, tenantId, actor, application, [
+        {
+          name: "RequiredResourceAccess",
+          oldValue: null,
+          newValue: {
+            resourceAppId: resource.appId,
+            resourceAccess: { id: permission.id, type, value: permission.value },
           },
-        ],
-      });
+        },
+      ]);
     }
     return {
       applicationId: application.id,
